@@ -1,0 +1,57 @@
+/**
+ * Redis-backed cloud-IP store, byte-compatible with the Python guard-core on a shared Redis.
+ */
+import { GuardInputError } from '../../core/errors.js';
+import { escapeGlob } from '../../core/keys.js';
+import { defaultLogger, type Logger } from '../../core/logger.js';
+import { parseStringList, pythonJsonStringList, sortByCodePoint } from '../../core/python-json.js';
+import { requireName, requireRanges, requireTtl } from '../../core/validate.js';
+import type { RedisHandlerProtocol } from '../redis/handler-protocol.js';
+import type { CloudIpStoreProtocol } from './store-protocol.js';
+
+/** The default namespace of cloud-IP keys, as in the Python original. */
+export const DEFAULT_CLOUD_IP_KEY_PREFIX = 'cloud_ip';
+
+/**
+ * Writes `<redisPrefix><keyPrefix>:<provider>` = the JSON of the sorted list, in Python's
+ * format (`["10.0.0.0/8", "3.5.140.0/22"]`), with the TTL as `EX`. A value that is not a JSON
+ * list of strings reads as a miss and is logged, never thrown.
+ */
+export class RedisCloudIpStore implements CloudIpStoreProtocol {
+  /** The namespace under the handler's `redisPrefix`. */
+  readonly keyPrefix: string;
+  private readonly logger: Logger;
+
+  constructor(
+    private readonly redis: RedisHandlerProtocol,
+    keyPrefix: string = DEFAULT_CLOUD_IP_KEY_PREFIX,
+  ) {
+    if (typeof redis !== 'object' || redis === null || typeof redis.getKey !== 'function') {
+      throw new GuardInputError('redis', 'expected a Redis handler (RedisHandlerProtocol)');
+    }
+    this.keyPrefix = requireName('keyPrefix', keyPrefix);
+    this.logger = redis.config?.logger ?? defaultLogger();
+  }
+
+  async get(provider: string): Promise<Set<string> | null> {
+    const name = requireName('provider', provider);
+    const raw = await this.redis.getKey(this.keyPrefix, name);
+    if (raw === null) return null;
+    const list = parseStringList(raw);
+    if (list === null) {
+      this.logger.warn(`ignoring corrupt cloud-IP cache entry ${this.keyPrefix}:${name} (not a JSON list of strings)`);
+      return null;
+    }
+    return new Set(list);
+  }
+
+  async set(provider: string, ranges: Iterable<string>, ttl?: number | null): Promise<void> {
+    const name = requireName('provider', provider);
+    const payload = pythonJsonStringList(sortByCodePoint(new Set(requireRanges(ranges))));
+    await this.redis.setKey(this.keyPrefix, name, payload, requireTtl(ttl));
+  }
+
+  async clear(): Promise<void> {
+    await this.redis.deletePattern(`${escapeGlob(this.keyPrefix)}:*`);
+  }
+}

@@ -1,0 +1,20 @@
+/**
+ * The pluggable backend for cached cloud-provider IP ranges.
+ */
+import type { RedisHandlerProtocol } from '../redis/handler-protocol.js';
+
+/**
+ * A cache of CIDR sets per provider. Implement it to keep ranges in DynamoDB, SQL, a file…
+ * and check your implementation with `runStoreConformance` from `guard-core/testing`.
+ */
+export interface CloudIpStoreProtocol {
+  /** The cached set for `provider`; `null` when absent or expired. An empty set means "known, no ranges". */
+  get(provider: string): Promise<Set<string> | null>;
+  /** Replaces the set for `provider`; `ttl` (whole seconds) bounds its life, omitted = no expiry. */
+  set(provider: string, ranges: Iterable<string>, ttl?: number | null): Promise<void>;
+  /** Drops every entry this store owns (and nothing else). */
+  clear(): Promise<void>;
+}
+
+/** Builds a store from the live Redis handler once Redis is up. */
+export type CloudIpStoreFactory = (redis: RedisHandlerProtocol) => CloudIpStoreProtocol;

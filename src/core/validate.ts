@@ -1,0 +1,57 @@
+/**
+ * Argument checks shared by every store and by RedisManager. Each throws a
+ * {@link GuardInputError} naming the parameter, before anything is read or written.
+ */
+import { GuardInputError } from './errors.js';
+
+/** Largest TTL accepted, in seconds (Redis keeps expiries in milliseconds as int64; this is ~68 years). */
+export const MAX_TTL_SECONDS = 2 ** 31 - 1;
+
+/** A non-empty string such as a provider, namespace or key name. */
+export function requireName(field: string, value: unknown): string {
+  if (typeof value !== 'string') throw new GuardInputError(field, `expected a string, got ${describe(value)}`);
+  if (value.length === 0) throw new GuardInputError(field, 'must not be empty');
+  return value;
+}
+
+/**
+ * A TTL in whole seconds, or nothing. `undefined` and `null` mean "no expiry".
+ * Zero, negatives, fractions and NaN are refused: none of them has an honest meaning in Redis
+ * (`EX 0` is an error there) and silently turning them into "lives forever" would hide bugs.
+ */
+export function requireTtl(ttl: unknown): number | null {
+  if (ttl === undefined || ttl === null) return null;
+  if (typeof ttl !== 'number' || !Number.isInteger(ttl) || ttl <= 0 || ttl > MAX_TTL_SECONDS) {
+    throw new GuardInputError('ttl', `expected a whole number of seconds from 1 to ${MAX_TTL_SECONDS}, or null; got ${describe(ttl)}`);
+  }
+  return ttl;
+}
+
+/** A Set or array (any iterable) of strings; returns a fresh array the caller cannot mutate. */
+export function requireRanges(ranges: unknown): string[] {
+  if (typeof ranges === 'string' || ranges === null || typeof ranges !== 'object' || !(Symbol.iterator in ranges)) {
+    throw new GuardInputError('ranges', `expected a Set or array of strings, got ${describe(ranges)}`);
+  }
+  const out: string[] = [];
+  for (const item of ranges as Iterable<unknown>) {
+    if (typeof item !== 'string') throw new GuardInputError('ranges', `every range must be a string, got ${describe(item)}`);
+    out.push(item);
+  }
+  return out;
+}
+
+/** A value Redis stores as a string: strings as they are, finite numbers in decimal. */
+export function requireStorable(value: unknown): string {
+  if (typeof value === 'string') return value;
+  if (typeof value === 'number' && Number.isFinite(value)) return String(value);
+  throw new GuardInputError('value', `expected a string or a finite number, got ${describe(value)}`);
+}
+
+/** A short description of a value for error messages (never the value of a secret field). */
+export function describe(value: unknown): string {
+  if (value === null) return 'null';
+  if (Array.isArray(value)) return 'an array';
+  if (typeof value === 'number') return String(value);
+  if (typeof value === 'string') return value.length > 40 ? `a string of ${value.length} characters` : JSON.stringify(value);
+  return typeof value === 'object' ? `a ${value.constructor?.name ?? 'plain'} object` : typeof value;
+}

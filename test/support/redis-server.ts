@@ -1,0 +1,152 @@
+/**
+ * Private Redis servers for tests. Never the machine's shared Redis: each server is a
+ * `redis-server` child on a free port with its own temp dir, or a testcontainers container
+ * when no binary exists but Docker does. Servers can be stopped and restarted on the same
+ * port for fault tests.
+ */
+import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { createConnection, createServer } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+
+/** A Redis server a test owns. */
+export interface TestRedisServer {
+  readonly url: string;
+  readonly port: number;
+  /** Stops the server (SIGTERM) and waits until the port refuses connections. */
+  stop(): Promise<void>;
+  /** Starts it again on the same port and waits until it answers PING. */
+  start(): Promise<void>;
+  /** Stops it for good and removes its files. */
+  dispose(): Promise<void>;
+}
+
+const HOW_TO_GET_REDIS = [
+  'No Redis available for the integration tests. Provide one of:',
+  '  1. REDIS_URL=redis://127.0.0.1:<port> pointing at a throwaway Redis (keys are prefixed and cleaned up);',
+  '  2. a redis-server binary on PATH (Debian: apt-get install redis-server) — the tests spawn private servers;',
+  '  3. a running Docker engine — the tests start redis:7-alpine with testcontainers.',
+].join('\n');
+
+/** True when a `redis-server` binary can be run. */
+export function hasRedisBinary(): boolean {
+  return spawnSync('redis-server', ['--version'], { stdio: 'ignore' }).status === 0;
+}
+
+/** Starts a server the caller controls (stop/start). Throws, naming every option, when none can be had. */
+export async function startPrivateRedis(extraArgs: readonly string[] = []): Promise<TestRedisServer> {
+  if (hasRedisBinary()) return spawnRedisServer(extraArgs);
+  if (await dockerAvailable()) return startContainerRedis();
+  throw new Error(HOW_TO_GET_REDIS);
+}
+
+/** A free TCP port on loopback. */
+export async function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const server = createServer();
+    server.unref();
+    server.on('error', reject);
+    server.listen(0, '127.0.0.1', () => {
+      const address = server.address();
+      const port = typeof address === 'object' && address ? address.port : 0;
+      server.close(() => resolve(port));
+    });
+  });
+}
+
+async function spawnRedisServer(extraArgs: readonly string[]): Promise<TestRedisServer> {
+  const port = await freePort();
+  const dir = mkdtempSync(join(tmpdir(), 'guard-core-redis-'));
+  let child: ChildProcess | null = null;
+  const args = ['--port', String(port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no', '--dir', dir, ...extraArgs];
+
+  const start = async (): Promise<void> => {
+    const proc = spawn('redis-server', args, { stdio: 'ignore' });
+    child = proc;
+    const exited = new Promise<never>((_, reject) =>
+      proc.once('exit', (code) => reject(new Error(`redis-server exited with ${code} during start-up`))),
+    );
+    exited.catch(() => undefined);
+    await Promise.race([waitForPong(port, 5000), exited]);
+  };
+  const stop = async (): Promise<void> => {
+    const proc = child;
+    child = null;
+    if (!proc || proc.exitCode !== null) return;
+    const gone = new Promise((resolve) => proc.once('exit', resolve));
+    proc.kill('SIGKILL');
+    await gone;
+  };
+  await start();
+  return {
+    url: `redis://127.0.0.1:${port}`,
+    port,
+    start,
+    stop,
+    dispose: async () => {
+      await stop();
+      rmSync(dir, { recursive: true, force: true });
+    },
+  };
+}
+
+async function startContainerRedis(): Promise<TestRedisServer> {
+  const { GenericContainer, Wait } = await import('testcontainers');
+  const port = await freePort();
+  const make = () =>
+    new GenericContainer('redis:7-alpine')
+      .withExposedPorts({ container: 6379, host: port })
+      .withWaitStrategy(Wait.forLogMessage('Ready to accept connections'))
+      .start();
+  let container: Awaited<ReturnType<typeof make>> | null = await make();
+  return {
+    url: `redis://127.0.0.1:${port}`,
+    port,
+    start: async () => {
+      container = await make();
+    },
+    stop: async () => {
+      await container?.stop();
+      container = null;
+    },
+    dispose: async () => {
+      await container?.stop();
+      container = null;
+    },
+  };
+}
+
+async function dockerAvailable(): Promise<boolean> {
+  try {
+    const { getContainerRuntimeClient } = await import('testcontainers');
+    await getContainerRuntimeClient();
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+/** Resolves once `PING` on the port answers `+PONG`, or rejects after `timeoutMs`. */
+export async function waitForPong(port: number, timeoutMs: number): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (Date.now() < deadline) {
+    if (await pingOnce(port)) return;
+    await new Promise((r) => setTimeout(r, 25));
+  }
+  throw new Error(`redis on port ${port} did not answer PING within ${timeoutMs} ms`);
+}
+
+function pingOnce(port: number): Promise<boolean> {
+  return new Promise((resolve) => {
+    const socket = createConnection({ port, host: '127.0.0.1' });
+    const done = (ok: boolean) => {
+      socket.destroy();
+      resolve(ok);
+    };
+    socket.setTimeout(500, () => done(false));
+    socket.once('error', () => done(false));
+    socket.once('connect', () => socket.write('PING\r\n'));
+    socket.once('data', (data) => done(data.toString().startsWith('+PONG')));
+  });
+}
