@@ -1,8 +1,10 @@
 import { defineConfig } from 'tsup';
 
 /**
- * One build, two module formats. Each public entry point is listed by the name it has
- * under `dist/`, so package.json `exports` can point at it.
+ * One build, two module formats. Each public entry point is listed by the name it has under
+ * `dist/`, so package.json `exports` can point at it. Code splitting is on so that every entry
+ * shares one copy of `src/core`: an error thrown through `guard-core/sync` is `instanceof` the
+ * class imported from `guard-core`.
  */
 export default defineConfig({
   entry: {
@@ -14,6 +16,6 @@ export default defineConfig({
   sourcemap: true,
   clean: true,
   target: 'node20',
-  splitting: false,
+  splitting: true,
   shims: true,
 });

@@ -54,16 +54,18 @@ const cloudIpStore = z.custom<CloudIpStoreSetting>(
   { message: 'must be a store (with get, set and clear methods) or a factory function' },
 );
 
-const providers = z
-  .union([z.array(z.string()), z.instanceof(Set<string>)])
-  .transform((v, ctx) => {
-    const out = new Set<CloudProvider>();
-    for (const name of v) {
-      if ((CLOUD_PROVIDERS as readonly string[]).includes(name)) out.add(name as CloudProvider);
-      else ctx.addIssue({ code: 'custom', message: `unknown provider ${JSON.stringify(name)} (known: ${CLOUD_PROVIDERS.join(', ')})` });
-    }
-    return out;
-  });
+const providers = z.union([z.array(z.string()), z.instanceof(Set<string>)]).transform((v, ctx) => {
+  const out = new Set<CloudProvider>();
+  for (const name of v) {
+    if ((CLOUD_PROVIDERS as readonly string[]).includes(name)) out.add(name as CloudProvider);
+    else
+      ctx.addIssue({
+        code: 'custom',
+        message: `unknown provider ${JSON.stringify(name)} (known: ${CLOUD_PROVIDERS.join(', ')})`,
+      });
+  }
+  return out;
+});
 
 /** The zod schema of {@link SecurityConfig}; exported for tools that compose configs. */
 export const securityConfigSchema = z.strictObject({

@@ -13,7 +13,10 @@ export function pythonJsonStringList(values: readonly string[]): string {
 export function pythonJsonString(value: string): string {
   // JSON.stringify already escapes quotes, backslashes and control characters the way Python
   // does (lowercase hex); what remains is ensure_ascii for code units above 0x7f.
-  return JSON.stringify(value).replace(/[\u0080-\uffff]/g, (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`);
+  return JSON.stringify(value).replace(
+    /[\u0080-\uffff]/g,
+    (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`,
+  );
 }
 
 /** Sorts strings by Unicode code point, as Python's `sorted()` does (not by UTF-16 unit). */

@@ -22,7 +22,10 @@ export function requireName(field: string, value: unknown): string {
 export function requireTtl(ttl: unknown): number | null {
   if (ttl === undefined || ttl === null) return null;
   if (typeof ttl !== 'number' || !Number.isInteger(ttl) || ttl <= 0 || ttl > MAX_TTL_SECONDS) {
-    throw new GuardInputError('ttl', `expected a whole number of seconds from 1 to ${MAX_TTL_SECONDS}, or null; got ${describe(ttl)}`);
+    throw new GuardInputError(
+      'ttl',
+      `expected a whole number of seconds from 1 to ${MAX_TTL_SECONDS}, or null; got ${describe(ttl)}`,
+    );
   }
   return ttl;
 }
@@ -34,7 +37,8 @@ export function requireRanges(ranges: unknown): string[] {
   }
   const out: string[] = [];
   for (const item of ranges as Iterable<unknown>) {
-    if (typeof item !== 'string') throw new GuardInputError('ranges', `every range must be a string, got ${describe(item)}`);
+    if (typeof item !== 'string')
+      throw new GuardInputError('ranges', `every range must be a string, got ${describe(item)}`);
     out.push(item);
   }
   return out;
@@ -52,6 +56,7 @@ export function describe(value: unknown): string {
   if (value === null) return 'null';
   if (Array.isArray(value)) return 'an array';
   if (typeof value === 'number') return String(value);
-  if (typeof value === 'string') return value.length > 40 ? `a string of ${value.length} characters` : JSON.stringify(value);
+  if (typeof value === 'string')
+    return value.length > 40 ? `a string of ${value.length} characters` : JSON.stringify(value);
   return typeof value === 'object' ? `a ${value.constructor?.name ?? 'plain'} object` : typeof value;
 }

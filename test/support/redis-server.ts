@@ -59,7 +59,19 @@ async function spawnRedisServer(extraArgs: readonly string[]): Promise<TestRedis
   const port = await freePort();
   const dir = mkdtempSync(join(tmpdir(), 'guard-core-redis-'));
   let child: ChildProcess | null = null;
-  const args = ['--port', String(port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no', '--dir', dir, ...extraArgs];
+  const args = [
+    '--port',
+    String(port),
+    '--bind',
+    '127.0.0.1',
+    '--save',
+    '',
+    '--appendonly',
+    'no',
+    '--dir',
+    dir,
+    ...extraArgs,
+  ];
 
   const start = async (): Promise<void> => {
     const proc = spawn('redis-server', args, { stdio: 'ignore' });

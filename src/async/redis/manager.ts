@@ -87,7 +87,8 @@ export class RedisManager implements RedisHandlerProtocol {
       const connection = await this.requireConnection();
       return await operation(connection, ...args);
     } catch (error) {
-      const wrapped = error instanceof GuardRedisError ? error : new GuardRedisError(503, 'Redis operation failed', { cause: error });
+      const wrapped =
+        error instanceof GuardRedisError ? error : new GuardRedisError(503, 'Redis operation failed', { cause: error });
       this.logger.error(`Redis operation ${operation.name || 'anonymous'} failed: ${wrapped.detail}`);
       throw wrapped;
     }
@@ -186,7 +187,10 @@ export class RedisManager implements RedisHandlerProtocol {
       await connection.ping();
     } catch (error) {
       if (connection !== null) await connection.close();
-      const failure = error instanceof GuardRedisError ? error : new GuardRedisError(503, `Redis connection failed (${this.target()})`, { cause: error });
+      const failure =
+        error instanceof GuardRedisError
+          ? error
+          : new GuardRedisError(503, `Redis connection failed (${this.target()})`, { cause: error });
       this.logger.error(`Redis connection failed: ${failure.detail}`);
       throw failure;
     }
@@ -212,7 +216,9 @@ export class RedisManager implements RedisHandlerProtocol {
 
   private target(): string {
     const nodes = this.config.redisClusterNodes;
-    return nodes ? `cluster ${nodes.map((u) => redactUrl(u)).join(',')}` : (redactUrl(this.config.redisUrl) ?? 'no URL');
+    return nodes
+      ? `cluster ${nodes.map((u) => redactUrl(u)).join(',')}`
+      : (redactUrl(this.config.redisUrl) ?? 'no URL');
   }
 
   private keyOf(namespace: string, key: string): string {

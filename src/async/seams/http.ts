@@ -41,11 +41,17 @@ export const fetchHttpClient: HttpClient = {
     let response: Response;
     let body: string;
     try {
-      response = await fetch(url, { headers: options.headers, signal: AbortSignal.timeout(timeoutMs), redirect: 'follow' });
+      response = await fetch(url, {
+        headers: options.headers,
+        signal: AbortSignal.timeout(timeoutMs),
+        redirect: 'follow',
+      });
       body = await response.text();
     } catch (error) {
       const timedOut = error instanceof Error && (error.name === 'TimeoutError' || error.name === 'AbortError');
-      throw new GuardHttpError(shown, null, timedOut ? `request timed out after ${timeoutMs} ms` : 'request failed', { cause: error });
+      throw new GuardHttpError(shown, null, timedOut ? `request timed out after ${timeoutMs} ms` : 'request failed', {
+        cause: error,
+      });
     }
     if (!response.ok) throw new GuardHttpError(shown, response.status, 'unexpected HTTP status');
     return { status: response.status, url: response.url, body };

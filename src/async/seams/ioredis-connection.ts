@@ -157,7 +157,9 @@ class IoredisConnection implements RedisConnection {
       if (error instanceof ReplyError) throw error;
       const timedOut = error instanceof Error && /timed out/i.test(error.message);
       const detail = timedOut ? 'Redis command timed out' : 'Redis connection failed';
-      throw new GuardRedisError(503, `${detail} (${describeTarget(this.options)})`, { cause: scrub(error, this.options) });
+      throw new GuardRedisError(503, `${detail} (${describeTarget(this.options)})`, {
+        cause: scrub(error, this.options),
+      });
     }
   }
 }
