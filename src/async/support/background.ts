@@ -12,5 +12,12 @@
  * goes to `onError`, which must not throw.
  */
 export function runInBackground(task: () => Promise<void>, onError: (error: unknown) => void): void {
-  task().catch(onError);
+  let running: Promise<void>;
+  try {
+    running = task();
+  } catch (error) {
+    onError(error); // a task that throws before its first await
+    return;
+  }
+  running.catch(onError);
 }
