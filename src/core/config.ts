@@ -67,6 +67,11 @@ const providers = z.union([z.array(z.string()), z.instanceof(Set<string>)]).tran
   return out;
 });
 
+const feedUrl = z.string().refine(isHttpUrl, { message: 'must be an http:// or https:// URL' });
+
+// Per-provider feed URL overrides, so tests and air-gapped deployments can point at a mirror.
+const feedUrls = z.partialRecord(z.enum(CLOUD_PROVIDERS), feedUrl);
+
 /** The zod schema of {@link SecurityConfig}; exported for tools that compose configs. */
 export const securityConfigSchema = z.strictObject({
   enableRedis: z.boolean().default(true),
@@ -80,6 +85,8 @@ export const securityConfigSchema = z.strictObject({
   cloudIpStore: cloudIpStore.nullable().default(null),
   cloudIpRefreshInterval: z.number().int('must be a whole number of seconds').min(60).max(86_400).default(3600),
   lazyInit: z.boolean().default(true),
+  cloudFeedUrls: feedUrls.default({}),
+  cloudFeedTimeoutMs: timeoutMs.default(10_000),
   logger: logger.optional(),
 });
 
@@ -110,10 +117,20 @@ function isParsed(input: object): input is SecurityConfig {
 
 function toIssues(issue: z.core.$ZodIssue): ConfigIssue[] {
   if (issue.code === 'unrecognized_keys') {
-    return issue.keys.map((key) => ({ field: key, message: 'unknown field' }));
+    // Nested records (cloudFeedUrls) report their unknown keys here too: keep the parent path.
+    return issue.keys.map((key) => ({ field: [...issue.path.map(String), key].join('.'), message: 'unknown field' }));
   }
   const field = issue.path.length > 0 ? issue.path.map(String).join('.') : '(config)';
   return [{ field, message: issue.message }];
+}
+
+function isHttpUrl(value: string): boolean {
+  try {
+    const { protocol } = new URL(value);
+    return protocol === 'http:' || protocol === 'https:';
+  } catch {
+    return false;
+  }
 }
 
 function isRedisUrl(value: string): boolean {
