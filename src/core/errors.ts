@@ -79,3 +79,90 @@ export class GuardHttpError extends GuardCoreError {
     this.status = status;
   }
 }
+
+/**
+ * The sync API's worker bridge failed (`guard-core/sync` runs each call on a worker thread).
+ * Redis calls surface these as the `cause` of a `GuardRedisError` 503 and feed downloads as the
+ * `cause` of a `GuardHttpError`, so the async contract holds; the bridge's own controls throw them
+ * directly.
+ */
+export class GuardBridgeError extends GuardCoreError {
+  override name = 'GuardBridgeError';
+  /** The bridged operation (e.g. `redis.get`, `http.getText`), or null when not tied to one call. */
+  readonly operation: string | null;
+
+  constructor(message: string, operation: string | null = null, options?: { cause?: unknown }) {
+    super(message, options);
+    this.operation = operation;
+  }
+}
+
+/** The bridge worker could not be started: entry file missing, failed to load, or not ready in time. */
+export class GuardBridgeStartError extends GuardBridgeError {
+  override name = 'GuardBridgeStartError';
+}
+
+/** The bridge worker died during a call (`process.exit`, an uncaught exception); the next call starts a fresh one. */
+export class GuardBridgeCrashError extends GuardBridgeError {
+  override name = 'GuardBridgeCrashError';
+  /** The worker's exit code when it announced one, else null. */
+  readonly exitCode: number | null;
+
+  constructor(message: string, operation: string | null, exitCode: number | null, options?: { cause?: unknown }) {
+    super(message, operation, options);
+    this.exitCode = exitCode;
+  }
+}
+
+/** A bridged call got no answer within its deadline; a late answer is discarded, never handed to a later call. */
+export class GuardBridgeTimeoutError extends GuardBridgeError {
+  override name = 'GuardBridgeTimeoutError';
+  /** The deadline that expired, in milliseconds. */
+  readonly timeoutMs: number;
+
+  constructor(message: string, operation: string | null, timeoutMs: number) {
+    super(message, operation);
+    this.timeoutMs = timeoutMs;
+  }
+}
+
+/** An argument or a result of a bridged call cannot be copied to the other thread (structured clone). */
+export class GuardBridgeSerializationError extends GuardBridgeError {
+  override name = 'GuardBridgeSerializationError';
+  /** Which side could not be copied. */
+  readonly direction: 'argument' | 'result';
+
+  constructor(
+    message: string,
+    operation: string | null,
+    direction: 'argument' | 'result',
+    options?: { cause?: unknown },
+  ) {
+    super(message, operation, options);
+    this.direction = direction;
+  }
+}
+
+/** The bridge was closed with `closeSyncBridge()`; sync calls after that throw this. */
+export class GuardBridgeClosedError extends GuardBridgeError {
+  override name = 'GuardBridgeClosedError';
+}
+
+/**
+ * A provider feed was downloaded but cannot be used as a whole: not JSON or CSV of the expected
+ * shape (a truncated download, an error page served with status 200, a missing `AzureCloud` tag).
+ * A single malformed prefix inside a good payload is not an error: it is skipped and counted.
+ */
+export class GuardFeedError extends GuardCoreError {
+  override name = 'GuardFeedError';
+  /** The provider whose feed failed, e.g. `AWS`. */
+  readonly provider: string;
+  /** The feed URL, redacted, or `null` when the payload did not come from a URL. */
+  readonly url: string | null;
+
+  constructor(provider: string, url: string | null, detail: string, options?: { cause?: unknown }) {
+    super(`${provider} feed unusable: ${detail}${url === null ? '' : ` (${url})`}`, options);
+    this.provider = provider;
+    this.url = url;
+  }
+}

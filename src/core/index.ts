@@ -7,6 +7,12 @@ export {
   GuardConfigError,
   GuardInputError,
   GuardHttpError,
+  GuardBridgeError,
+  GuardBridgeStartError,
+  GuardBridgeCrashError,
+  GuardBridgeTimeoutError,
+  GuardBridgeSerializationError,
+  GuardBridgeClosedError,
   type ConfigIssue,
 } from './errors.js';
 export {
