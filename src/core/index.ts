@@ -7,6 +7,7 @@ export {
   GuardConfigError,
   GuardInputError,
   GuardHttpError,
+  GuardFeedError,
   GuardBridgeError,
   GuardBridgeStartError,
   GuardBridgeCrashError,
@@ -29,3 +30,4 @@ export { buildKey, escapeGlob } from './keys.js';
 export { redactUrl } from './redact.js';
 export { MAX_TTL_SECONDS } from './validate.js';
 export type { RedisConnectionOptions, ScanPage } from './redis-types.js';
+export * from './cloud/index.js';
