@@ -10,6 +10,9 @@ export default defineConfig({
   entry: {
     index: 'src/index.ts',
     async: 'src/async/index.ts',
+    sync: 'src/sync.ts',
+    // The sync bridge's worker: a prebuilt file the sync API starts by URL (never TypeScript source).
+    'bridge-worker': 'src/bridge/worker/main.ts',
   },
   format: ['esm', 'cjs'],
   dts: true,

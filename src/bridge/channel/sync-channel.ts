@@ -1,0 +1,294 @@
+/**
+ * The caller's side of the bridge: one worker thread, started on first use, and blocking calls
+ * to it. The caller posts a request, then parks on the doorbell and reads the reply from a
+ * private port with `receiveMessageOnPort`, so it never needs its own event loop to turn.
+ *
+ * Nothing here may hang: start-up has a deadline and a readiness signal, every call has a
+ * deadline, a dying worker announces itself (a blocked thread cannot see the Worker's `'exit'`
+ * event), and a worker that stops answering is detected by a ping after a timeout and replaced.
+ */
+import { MessageChannel, receiveMessageOnPort, Worker, type MessagePort, type ResourceLimits } from 'node:worker_threads';
+import {
+  GuardBridgeClosedError,
+  GuardBridgeCrashError,
+  GuardBridgeSerializationError,
+  GuardBridgeStartError,
+  GuardBridgeTimeoutError,
+} from '../../core/errors.js';
+import { decodeThrown } from '../codec/error-codec.js';
+import {
+  DOORBELL,
+  DOORBELL_SLOTS,
+  PING_OP,
+  SHUTDOWN_OP,
+  type BridgeWorkerData,
+  type DiedMessage,
+  type ReplyMessage,
+  type Request,
+  type WorkerMessage,
+} from '../protocol.js';
+import { waitForRing } from './doorbell.js';
+
+/** How a {@link SyncChannel} starts and watches its worker. */
+export interface SyncChannelOptions {
+  /** Finds the worker entry (a built JS file); called when a worker starts. Throws `GuardBridgeStartError`. */
+  readonly workerUrl: () => URL;
+  /** A module exporting `handlers` to serve instead of the built-in Redis/HTTP service (tests). */
+  readonly serviceUrl?: string;
+  /** Deadline for the worker to load and signal readiness. */
+  readonly startTimeoutMs: number;
+  /** After a timed-out call, how long the worker has to answer a ping before it is replaced. */
+  readonly pingTimeoutMs: number;
+  /** Spin budget before parking, in microseconds (0 = park at once). */
+  readonly spinMicros: number;
+  /** Heap limits of the worker (tests use them to provoke an out-of-memory death). */
+  readonly resourceLimits?: ResourceLimits;
+  /** Test hook, see {@link BridgeWorkerData.ringJitterUs}. */
+  readonly ringJitterUs?: number;
+}
+
+/** A running worker and the means to talk to it. */
+interface Link {
+  readonly worker: Worker;
+  readonly port: MessagePort;
+  readonly bell: Int32Array;
+  readonly generation: number;
+  /** Set once the worker is known to be gone (its death notice, an `'exit'` event, a failed ping). */
+  dead: boolean;
+}
+
+/** How long an orderly shutdown may take before the worker is simply terminated. */
+const SHUTDOWN_TIMEOUT_MS = 2000;
+
+/** A blocking request/reply channel to one worker thread at a time. */
+export class SyncChannel {
+  private link: Link | null = null;
+  private nextId = 1;
+  private generations = 0;
+  private closed = false;
+
+  constructor(private readonly options: SyncChannelOptions) {}
+
+  /**
+   * Identifies the live worker: it changes each time a fresh worker starts (0 when none runs).
+   * Callers holding worker-side state (a Redis connection) re-create it when it changed.
+   */
+  get generation(): number {
+    return this.link && !this.link.dead ? this.link.generation : 0;
+  }
+
+  /** True after {@link close}. */
+  get isClosed(): boolean {
+    return this.closed;
+  }
+
+  /**
+   * Runs `op(...args)` in the worker and returns its result, or throws what it threw (rebuilt
+   * as the same class). Throws `GuardBridgeSerializationError` (arguments not cloneable, nothing
+   * sent), `GuardBridgeTimeoutError`, `GuardBridgeCrashError`, `GuardBridgeStartError` or
+   * `GuardBridgeClosedError`.
+   */
+  call(op: string, args: readonly unknown[], timeoutMs: number): unknown {
+    if (this.closed) throw new GuardBridgeClosedError(`the sync bridge is closed; ${op} was not run`, op);
+    const link = this.live();
+    const id = this.post(link, op, args);
+    const reply = this.waitFor(link, id, timeoutMs);
+    if (reply === null) return this.timedOut(link, id, op, timeoutMs);
+    if (reply.kind === 'died') throw this.crashed(link, op, reply);
+    if (reply.ok) return reply.value;
+    throw decodeThrown(reply.error, callerFrames());
+  }
+
+  /**
+   * Shuts the worker down (its service closes its connections first, within a short deadline)
+   * and refuses every later call. Idempotent; never throws.
+   */
+  close(): void {
+    if (this.closed) return;
+    this.closed = true;
+    const link = this.link;
+    this.link = null;
+    if (link === null) return;
+    if (!link.dead) {
+      try {
+        const id = this.post(link, SHUTDOWN_OP, []);
+        this.waitFor(link, id, SHUTDOWN_TIMEOUT_MS);
+      } catch {
+        // best effort: the worker is terminated below either way
+      }
+    }
+    this.discard(link);
+  }
+
+  /** The current worker, after sweeping what it said between calls; a fresh one when it died. */
+  private live(): Link {
+    const current = this.link;
+    if (current !== null && !current.dead) {
+      this.sweep(current);
+      if (!current.dead) return current;
+    }
+    if (current !== null) this.discard(current);
+    this.link = this.start();
+    return this.link;
+  }
+
+  private start(): Link {
+    const url = this.options.workerUrl();
+    const { port1, port2 } = new MessageChannel();
+    const shared = new SharedArrayBuffer(Int32Array.BYTES_PER_ELEMENT * DOORBELL_SLOTS);
+    const workerData: BridgeWorkerData = {
+      port: port2,
+      doorbell: shared,
+      ...(this.options.serviceUrl === undefined ? {} : { serviceUrl: this.options.serviceUrl }),
+      ...(this.options.ringJitterUs === undefined ? {} : { ringJitterUs: this.options.ringJitterUs }),
+    };
+    let worker: Worker;
+    try {
+      // execArgv [] : a preload (`node -r x`) that uses the sync API must not start workers recursively.
+      worker = new Worker(url, {
+        workerData,
+        transferList: [port2],
+        execArgv: [],
+        ...(this.options.resourceLimits ? { resourceLimits: this.options.resourceLimits } : {}),
+      });
+    } catch (error) {
+      port1.close();
+      throw new GuardBridgeStartError(`could not start the sync bridge worker ${url.href}: ${messageOf(error)}`, null, {
+        cause: error,
+      });
+    }
+    const link: Link = { worker, port: port1, bell: new Int32Array(shared), generation: ++this.generations, dead: false };
+    worker.unref(); // a script ends when its own work ends, not when the bridge's does
+    worker.on('error', () => (link.dead = true)); // handled, so it can never crash the caller's process
+    worker.on('exit', () => (link.dead = true));
+    this.awaitReady(link, url);
+    return link;
+  }
+
+  private awaitReady(link: Link, url: URL): void {
+    const timeoutMs = this.options.startTimeoutMs;
+    const first = this.receive(link, (m) => m.kind === 'ready' || m.kind === 'load-failed', timeoutMs);
+    if (first !== null && first.kind === 'ready') return;
+    this.discard(link);
+    if (first === null) {
+      throw new GuardBridgeStartError(`the sync bridge worker ${url.href} did not become ready within ${timeoutMs} ms`);
+    }
+    if (first.kind === 'load-failed') {
+      throw new GuardBridgeStartError(`the sync bridge worker ${url.href} failed to load: ${first.description}`);
+    }
+    const cause = first.kind === 'died' && first.error ? decodeThrown(first.error) : undefined;
+    throw new GuardBridgeStartError(`the sync bridge worker ${url.href} exited during start-up`, null, { cause });
+  }
+
+  /** Posts a call; the id is spent only when the post succeeded, so a refused argument changes nothing. */
+  private post(link: Link, op: string, args: readonly unknown[]): number {
+    const id = this.nextId;
+    const request: Request = { kind: 'call', id, op, args };
+    try {
+      link.worker.postMessage(request);
+    } catch (error) {
+      throw new GuardBridgeSerializationError(
+        `an argument of ${op} cannot be copied to the sync bridge worker: ${messageOf(error)}`,
+        op,
+        'argument',
+        { cause: error },
+      );
+    }
+    this.nextId = id + 1;
+    return id;
+  }
+
+  /** The reply to call `id` (or the worker's death notice), or null at the deadline. */
+  private waitFor(link: Link, id: number, timeoutMs: number): ReplyMessage | DiedMessage | null {
+    const message = this.receive(link, (m) => m.kind === 'reply' && m.id === id, timeoutMs);
+    return message as ReplyMessage | DiedMessage | null;
+  }
+
+  /**
+   * Blocks until a message satisfying `wanted` arrives, the worker announces its death, or the
+   * deadline passes. Other messages (late replies to timed-out calls) are dropped.
+   */
+  private receive(link: Link, wanted: (m: WorkerMessage) => boolean, timeoutMs: number): WorkerMessage | null {
+    const deadline = performance.now() + timeoutMs;
+    for (;;) {
+      // Read the counter before draining: a ring after this read means a post after it, so the
+      // park below returns at once instead of sleeping past a reply.
+      const rung = Atomics.load(link.bell, DOORBELL);
+      for (let entry = receiveMessageOnPort(link.port); entry; entry = receiveMessageOnPort(link.port)) {
+        const message = entry.message as WorkerMessage;
+        if (message.kind === 'died') {
+          link.dead = true;
+          return message;
+        }
+        if (wanted(message)) return message;
+      }
+      const remaining = deadline - performance.now();
+      if (remaining <= 0) return null;
+      waitForRing(link.bell, rung, remaining, this.options.spinMicros);
+    }
+  }
+
+  /** Drops what arrived between calls (late replies); notices a death announced meanwhile. */
+  private sweep(link: Link): void {
+    for (let entry = receiveMessageOnPort(link.port); entry; entry = receiveMessageOnPort(link.port)) {
+      if ((entry.message as WorkerMessage).kind === 'died') link.dead = true;
+    }
+  }
+
+  private timedOut(link: Link, id: number, op: string, timeoutMs: number): never {
+    try {
+      link.worker.postMessage({ kind: 'cancel', id } satisfies Request);
+    } catch {
+      // the worker is gone; the ping below settles it
+    }
+    const alive = this.ping(link);
+    if (!alive) this.discard(link);
+    const verdict = alive
+      ? 'the worker is alive and keeps serving'
+      : 'the worker did not answer a ping either (crashed or wedged) and will be replaced';
+    throw new GuardBridgeTimeoutError(
+      `sync bridge call ${op} got no answer within ${timeoutMs} ms; ${verdict}. A server that runs on the ` +
+        'calling thread cannot answer while that thread is blocked in a sync call.',
+      op,
+      timeoutMs,
+    );
+  }
+
+  private ping(link: Link): boolean {
+    if (link.dead) return false;
+    const id = this.post(link, PING_OP, []);
+    const reply = this.waitFor(link, id, this.options.pingTimeoutMs);
+    return reply !== null && reply.kind === 'reply';
+  }
+
+  private crashed(link: Link, op: string, notice: DiedMessage): GuardBridgeCrashError {
+    this.discard(link);
+    const cause = notice.error ? decodeThrown(notice.error) : undefined;
+    const how = notice.error ? `an uncaught exception: ${messageOf(cause)}` : `process.exit(${notice.exitCode ?? ''})`;
+    return new GuardBridgeCrashError(
+      `the sync bridge worker died during ${op} (${how}); the next call starts a fresh worker`,
+      op,
+      notice.exitCode,
+      notice.error ? { cause } : undefined,
+    );
+  }
+
+  private discard(link: Link): void {
+    link.dead = true;
+    if (this.link === link) this.link = null;
+    link.port.close();
+    link.worker.terminate().catch(() => undefined);
+  }
+}
+
+/** The calling thread's frames, appended to a rebuilt error's stack (which holds the worker's). */
+function callerFrames(): string {
+  const holder: { stack?: string } = {};
+  Error.captureStackTrace(holder, SyncChannel.prototype.call);
+  const frames = (holder.stack ?? '').split('\n').slice(1).join('\n');
+  return `    at (guard-core sync bridge: the call was made from)\n${frames}`;
+}
+
+function messageOf(error: unknown): string {
+  return error instanceof Error ? error.message : String(error);
+}
