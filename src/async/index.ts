@@ -9,3 +9,30 @@ export type { CloudIpStoreProtocol, CloudIpStoreFactory } from './cloud/store-pr
 export { InMemoryCloudIpStore, type InMemoryCloudIpStoreOptions } from './cloud/in-memory-store.js';
 export { RedisCloudIpStore, DEFAULT_CLOUD_IP_KEY_PREFIX } from './cloud/redis-store.js';
 export { fetchProviderRanges, type FeedFetchOptions } from './cloud/feeds.js';
+export { fetchHttpClient, type HttpClient, type HttpResponse, type HttpRequestOptions } from './seams/http.js';
+export { CloudManager, type CloudManagerOptions, type RefreshOptions } from './cloud/manager.js';
+export type {
+  CloudStatus,
+  CloudProviderStatus,
+  ProviderRefreshReport,
+  RefreshOutcome,
+  RangeSource,
+} from './cloud/status.js';
+export {
+  LEGACY_CLOUD_RANGES_NAMESPACE,
+  migrateLegacyCloudRanges,
+  readLegacyRanges,
+  type LegacyMigrationEntry,
+  type LegacyMigrationOptions,
+  type LegacyMigrationOutcome,
+  type LegacyRanges,
+} from './cloud/legacy.js';
+export {
+  HandlerInitializer,
+  type HandlerInitializerOptions,
+  type InitializationResult,
+  type InitializationStatus,
+  type RedisState,
+  type CloudLoadMode,
+} from './init/handler-initializer.js';
+export { resolveCloudIpStore, type StoreOrigin, type StoreResolution } from './init/store-resolution.js';

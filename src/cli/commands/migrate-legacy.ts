@@ -1,0 +1,52 @@
+/**
+ * `guard-core migrate-legacy`: copy the old `cloud_ranges` keys into the `cloud_ip` layout.
+ */
+import type { Command } from 'commander';
+import { migrateLegacyCloudRanges, type LegacyMigrationEntry } from '../../async/cloud/legacy.js';
+import { DEFAULT_CLOUD_IP_KEY_PREFIX } from '../../async/cloud/redis-store.js';
+import { EXIT_OK } from '../exit-codes.js';
+import { count, type CliIo } from '../io.js';
+import { addCommonOptions, openRedis, type CommonOptions } from '../options.js';
+
+/** Registers `migrate-legacy` on `program`; `setExit` receives the command's exit code. */
+export function registerMigrateLegacy(program: Command, io: CliIo, setExit: (code: number) => void): void {
+  const command = program
+    .command('migrate-legacy')
+    .summary('copy legacy cloud_ranges keys into the cloud_ip layout')
+    .description(
+      "Copy each provider's legacy key <prefix>cloud_ranges:<provider> (comma-separated CIDRs, written by old\n" +
+        'versions) to <prefix>cloud_ip:<provider> (the JSON layout of RedisCloudIpStore), keeping the legacy\n' +
+        "key's remaining TTL. The legacy keys are left in place. Safe to run again: copied providers then\n" +
+        'report "unchanged". A provider whose new key already holds other ranges is kept unless --overwrite.',
+    )
+    .option('--overwrite', 'replace ranges already present in the new layout');
+  addCommonOptions(command).action(async (options: CommonOptions & { overwrite?: boolean }) => {
+    setExit(await runMigrate(options, io));
+  });
+}
+
+async function runMigrate(options: CommonOptions & { overwrite?: boolean }, io: CliIo): Promise<number> {
+  const { redis, label } = await openRedis(options, io);
+  try {
+    const keyPrefix = options.keyPrefix ?? DEFAULT_CLOUD_IP_KEY_PREFIX;
+    if (!options.quiet && !options.json) io.err(`Migrating legacy cloud ranges in ${label} to ${keyPrefix}:<provider>`);
+    const entries = await migrateLegacyCloudRanges(redis, {
+      providers: options.providers,
+      keyPrefix,
+      overwrite: options.overwrite === true,
+    });
+    if (options.json) io.out(JSON.stringify({ redis: label, keyPrefix, providers: entries }, null, 2));
+    else if (!options.quiet) for (const entry of entries) io.out(describeEntry(entry));
+    return EXIT_OK;
+  } finally {
+    await redis.close();
+  }
+}
+
+function describeEntry(entry: LegacyMigrationEntry): string {
+  const name = `${entry.provider}:`.padEnd(14);
+  if (entry.outcome === 'absent') return `${name}absent        (no legacy key)`;
+  const skipped = entry.skipped > 0 ? `, ${count(entry.skipped)} malformed skipped` : '';
+  const ttl = entry.ttlSeconds === null ? 'no TTL' : `TTL ${count(entry.ttlSeconds)} s`;
+  return `${name}${entry.outcome.padEnd(14)}${count(entry.ranges)} ranges${skipped}, ${ttl}`;
+}

@@ -1,0 +1,54 @@
+/**
+ * `guard-core refresh`: fetch every selected feed now and store it (with the refresh TTL).
+ */
+import type { Command } from 'commander';
+import type { ProviderRefreshReport } from '../../async/cloud/status.js';
+import { EXIT_FAILURE, EXIT_OK } from '../exit-codes.js';
+import { count, type CliIo } from '../io.js';
+import { addCommonOptions, openContext, type CommonOptions } from '../options.js';
+import { describeReport } from './report.js';
+
+/** Registers `refresh` on `program`; `setExit` receives the command's exit code. */
+export function registerRefresh(program: Command, io: CliIo, setExit: (code: number) => void): void {
+  const command = program
+    .command('refresh')
+    .summary("fetch the providers' feeds now and store the ranges")
+    .description(
+      'Fetch the feed of every selected provider (even when the cache holds a valid set), install it and\n' +
+        'write it to the store with the refresh TTL (3600 s). Prints one line per provider as it completes:\n' +
+        'the number of ranges and how many were added or removed since the cached set. Without --redis-url\n' +
+        'the store is in memory: the command then only checks that the feeds load.',
+    );
+  addCommonOptions(command).action(async (options: CommonOptions) => {
+    setExit(await runRefresh(options, io));
+  });
+}
+
+async function runRefresh(options: CommonOptions, io: CliIo): Promise<number> {
+  const context = await openContext(options, io);
+  try {
+    if (!options.quiet && !options.json) {
+      io.err(`Refreshing ${context.providers.join(', ')} (store: ${context.storeLabel})`);
+      if (context.redis === null)
+        io.err('note: in-memory store: nothing is kept after exit (pass --redis-url to share)');
+    }
+    const onProvider = (report: ProviderRefreshReport): void => {
+      if (options.json) return;
+      if (report.outcome === 'failed' || report.storeError !== null) io.err(describeReport(report));
+      else if (!options.quiet) io.out(describeReport(report));
+    };
+    const reports = await context.cloud.refresh(context.providers, { force: true, onProvider });
+    const failed = reports.filter((r) => r.outcome === 'failed' || (context.redis !== null && !r.stored));
+    if (options.json) {
+      io.out(JSON.stringify({ store: context.storeLabel, ok: failed.length === 0, providers: reports }, null, 2));
+    } else if (!options.quiet) {
+      const total = reports.reduce((sum, r) => sum + (r.outcome === 'failed' ? 0 : r.entries), 0);
+      io.err(
+        `${reports.length - failed.length} of ${reports.length} providers refreshed, ${count(total)} ranges in total`,
+      );
+    }
+    return failed.length === 0 ? EXIT_OK : EXIT_FAILURE;
+  } finally {
+    await context.close();
+  }
+}

@@ -1,0 +1,95 @@
+/**
+ * The `guard-core` command line, built on commander: a well-kept, dependency-free CLI library that
+ * gives subcommands, generated `--help`, option validation with suggestions ("did you mean…"),
+ * repeatable options and environment-variable fallbacks — everything a hand-rolled argv parser
+ * would get subtly wrong.
+ */
+import { Command, CommanderError } from 'commander';
+import { GuardConfigError, GuardInputError } from '../core/errors.js';
+import { scrubSecrets } from '../core/redact.js';
+import { registerLookup } from './commands/lookup.js';
+import { registerMigrateLegacy } from './commands/migrate-legacy.js';
+import { registerRefresh } from './commands/refresh.js';
+import { EXIT_FAILURE, EXIT_OK, EXIT_USAGE } from './exit-codes.js';
+import { CliUsageError, type CliIo } from './io.js';
+import { REDIS_URL_ENV } from './options.js';
+
+const HELP_FOOTER = `
+Exit codes:
+  0  success
+  1  runtime failure (a feed could not be loaded, Redis unreachable or failing)
+  2  usage error (unknown command or option, invalid argument); nothing was done
+
+Environment:
+  ${REDIS_URL_ENV}  used when --redis-url is not given (keeps the password out of ps and shell history)
+
+Examples:
+  guard-core lookup 3.5.140.1 2600:1f14::1 8.8.8.8
+  guard-core lookup --feed-dir examples/feeds --providers aws,gcp 34.35.0.1
+  guard-core refresh --redis-url redis://localhost:6379 --redis-prefix myapp:
+  guard-core migrate-legacy --redis-url redis://localhost:6379 --json`;
+
+/** Builds the program. Output goes to `io`; commands report their exit code through `setExit`. */
+export function buildProgram(io: CliIo, version: string, setExit: (code: number) => void): Command {
+  const program = new Command('guard-core')
+    .description(
+      'Cloud-provider IP ranges for guard-core: look addresses up, refresh the shared cache, migrate old keys.',
+    )
+    .version(version, '-V, --version', 'print the version')
+    .helpOption('-h, --help', 'show help for a command')
+    .exitOverride()
+    .configureOutput({
+      writeOut: (text) => io.out(text.replace(/\n$/, '')),
+      writeErr: (text) => io.err(text.replace(/\n$/, '')),
+    })
+    .showSuggestionAfterError()
+    .addHelpText('after', HELP_FOOTER);
+  registerLookup(program, io, setExit);
+  registerRefresh(program, io, setExit);
+  registerMigrateLegacy(program, io, setExit);
+  return program;
+}
+
+/**
+ * Runs the CLI on `argv` (the arguments after the executable and script) and returns the exit
+ * code. Never throws; never prints a Redis password (messages are scrubbed with the URL given).
+ */
+export async function runCli(argv: readonly string[], io: CliIo, version: string): Promise<number> {
+  let exitCode = EXIT_OK;
+  const program = buildProgram(io, version, (code) => {
+    exitCode = code;
+  });
+  if (argv.length === 0) {
+    program.outputHelp({ error: true });
+    return EXIT_USAGE;
+  }
+  try {
+    await program.parseAsync([...argv], { from: 'user' });
+    return exitCode;
+  } catch (error) {
+    return handleError(error, io, secretSource(argv));
+  }
+}
+
+function handleError(error: unknown, io: CliIo, redisUrl: string | undefined): number {
+  if (error instanceof CommanderError) {
+    // Help and version exit with 0; every other commander error is about how the command was typed.
+    return error.exitCode === 0 ? EXIT_OK : EXIT_USAGE;
+  }
+  const message = scrubSecrets(error instanceof Error ? error.message : String(error), redisUrl);
+  if (error instanceof CliUsageError || error instanceof GuardConfigError || error instanceof GuardInputError) {
+    io.err(`error: ${message}`);
+    io.err("(run 'guard-core <command> --help' for usage)");
+    return EXIT_USAGE;
+  }
+  io.err(`error: ${message}`);
+  return EXIT_FAILURE;
+}
+
+/** The Redis URL in play (flag or environment), whose secrets must never reach the output. */
+function secretSource(argv: readonly string[]): string | undefined {
+  const index = argv.findIndex((arg) => arg === '--redis-url' || arg.startsWith('--redis-url='));
+  if (index < 0) return process.env[REDIS_URL_ENV];
+  const arg = argv[index]!;
+  return arg.includes('=') ? arg.slice(arg.indexOf('=') + 1) : argv[index + 1];
+}
