@@ -1,8 +1,8 @@
 /**
- * The wire protocol between a caller thread and its bridge worker. Requests travel on the
- * worker's `parentPort`; everything the worker says travels on a private `MessagePort` that the
- * caller reads with `receiveMessageOnPort` while blocked, and every message is followed by a ring
- * of the doorbell (an `Int32Array` over a `SharedArrayBuffer`).
+ * The wire protocol between a caller thread and its bridge worker: two private `MessagePort`s
+ * and a `SharedArrayBuffer`. Requests travel on one port; everything the worker says travels on
+ * the other, which the caller reads with `receiveMessageOnPort` while blocked, and every message
+ * is followed by a ring of the doorbell (an `Int32Array` slot).
  *
  * The doorbell is a counter that only ever grows (wrapping at 2^32 is harmless: waiters compare for
  * equality). A caller reads it *before* draining the port and parks only while it still holds that
@@ -13,10 +13,16 @@
 import type { MessagePort } from 'node:worker_threads';
 import type { EncodedThrown } from './codec/error-codec.js';
 
-/** Index of the doorbell counter in the shared `Int32Array`. */
+/** Index of the reply doorbell (worker → caller) in the shared `Int32Array`. */
 export const DOORBELL = 0;
+/**
+ * Index of the request counter (caller → worker). The worker never parks on it (it waits in its
+ * event loop); it only polls it for a short while after answering, to pick up the next call of a
+ * tight sync loop without an OS wake-up.
+ */
+export const REQUEST_BELL = 1;
 /** Size of the shared buffer, in 32-bit slots. */
-export const DOORBELL_SLOTS = 1;
+export const DOORBELL_SLOTS = 2;
 
 /** Operation names the worker's own server answers, whatever service it loaded. */
 export const PING_OP = '__ping';
@@ -26,6 +32,10 @@ export const SHUTDOWN_OP = '__shutdown';
 export interface BridgeWorkerData {
   /** The port the worker answers on. */
   readonly port: MessagePort;
+  /** The port the caller sends requests on. */
+  readonly requests: MessagePort;
+  /** How long the worker polls for the next request after answering, in microseconds (0 = never). */
+  readonly pollMicros: number;
   /** The doorbell's shared memory. */
   readonly doorbell: SharedArrayBuffer;
   /** Module whose `handlers` the worker serves; the built-in Redis/HTTP service when absent. */
@@ -34,7 +44,7 @@ export interface BridgeWorkerData {
   readonly ringJitterUs?: number;
 }
 
-/** Caller → worker: run `op` with `args`. */
+/** Caller → worker (on `requests`, followed by a bump of {@link REQUEST_BELL}): run `op` with `args`. */
 export interface CallRequest {
   readonly kind: 'call';
   readonly id: number;

@@ -28,6 +28,12 @@ export interface SyncBridgeOptions {
    */
   readonly spinMicros?: number;
   /**
+   * Microseconds the worker keeps polling for the next call after answering one (default 100;
+   * 0 never polls). Saves the worker's wake-up in loops of sync calls. Takes effect when the next
+   * worker starts.
+   */
+  readonly pollMicros?: number;
+  /**
    * Location of `bridge-worker.js`, for bundled apps where it is not next to guard-core's own
    * files. Takes effect when the next worker starts.
    */
@@ -39,6 +45,7 @@ interface Settings {
   graceMs: number;
   pingTimeoutMs: number;
   spinMicros: number;
+  pollMicros: number;
   workerUrl: URL | null;
 }
 
@@ -47,6 +54,7 @@ const DEFAULTS: Readonly<Settings> = {
   graceMs: 1_000,
   pingTimeoutMs: 1_000,
   spinMicros: 50,
+  pollMicros: 100,
   workerUrl: null,
 };
 
@@ -65,6 +73,9 @@ export function bridgeChannel(): SyncChannel {
     },
     get spinMicros() {
       return settings.spinMicros;
+    },
+    get pollMicros() {
+      return settings.pollMicros;
     },
   });
   return channel;
@@ -86,6 +97,7 @@ export function configureSyncBridge(options: SyncBridgeOptions): void {
   if (options.graceMs !== undefined) next.graceMs = nonNegative('graceMs', options.graceMs);
   if (options.pingTimeoutMs !== undefined) next.pingTimeoutMs = positive('pingTimeoutMs', options.pingTimeoutMs);
   if (options.spinMicros !== undefined) next.spinMicros = nonNegative('spinMicros', options.spinMicros);
+  if (options.pollMicros !== undefined) next.pollMicros = nonNegative('pollMicros', options.pollMicros);
   if (options.workerUrl !== undefined) next.workerUrl = workerUrlOf(options.workerUrl);
   Object.assign(settings, next);
 }

@@ -7,7 +7,13 @@
  * deadline, a dying worker announces itself (a blocked thread cannot see the Worker's `'exit'`
  * event), and a worker that stops answering is detected by a ping after a timeout and replaced.
  */
-import { MessageChannel, receiveMessageOnPort, Worker, type MessagePort, type ResourceLimits } from 'node:worker_threads';
+import {
+  MessageChannel,
+  receiveMessageOnPort,
+  Worker,
+  type MessagePort,
+  type ResourceLimits,
+} from 'node:worker_threads';
 import {
   GuardBridgeClosedError,
   GuardBridgeCrashError,
@@ -20,6 +26,7 @@ import {
   DOORBELL,
   DOORBELL_SLOTS,
   PING_OP,
+  REQUEST_BELL,
   SHUTDOWN_OP,
   type BridgeWorkerData,
   type DiedMessage,
@@ -41,6 +48,8 @@ export interface SyncChannelOptions {
   readonly pingTimeoutMs: number;
   /** Spin budget before parking, in microseconds (0 = park at once). */
   readonly spinMicros: number;
+  /** How long the worker polls for the next request after answering, in microseconds (0 = never). */
+  readonly pollMicros: number;
   /** Heap limits of the worker (tests use them to provoke an out-of-memory death). */
   readonly resourceLimits?: ResourceLimits;
   /** Test hook, see {@link BridgeWorkerData.ringJitterUs}. */
@@ -50,7 +59,10 @@ export interface SyncChannelOptions {
 /** A running worker and the means to talk to it. */
 interface Link {
   readonly worker: Worker;
+  /** Replies arrive here. */
   readonly port: MessagePort;
+  /** Requests leave from here. */
+  readonly requests: MessagePort;
   readonly bell: Int32Array;
   readonly generation: number;
   /** Set once the worker is known to be gone (its death notice, an `'exit'` event, a failed ping). */
@@ -134,10 +146,13 @@ export class SyncChannel {
 
   private start(): Link {
     const url = this.options.workerUrl();
-    const { port1, port2 } = new MessageChannel();
+    const replies = new MessageChannel();
+    const requests = new MessageChannel();
     const shared = new SharedArrayBuffer(Int32Array.BYTES_PER_ELEMENT * DOORBELL_SLOTS);
     const workerData: BridgeWorkerData = {
-      port: port2,
+      port: replies.port2,
+      requests: requests.port2,
+      pollMicros: this.options.pollMicros,
       doorbell: shared,
       ...(this.options.serviceUrl === undefined ? {} : { serviceUrl: this.options.serviceUrl }),
       ...(this.options.ringJitterUs === undefined ? {} : { ringJitterUs: this.options.ringJitterUs }),
@@ -147,17 +162,25 @@ export class SyncChannel {
       // execArgv [] : a preload (`node -r x`) that uses the sync API must not start workers recursively.
       worker = new Worker(url, {
         workerData,
-        transferList: [port2],
+        transferList: [replies.port2, requests.port2],
         execArgv: [],
         ...(this.options.resourceLimits ? { resourceLimits: this.options.resourceLimits } : {}),
       });
     } catch (error) {
-      port1.close();
+      replies.port1.close();
+      requests.port1.close();
       throw new GuardBridgeStartError(`could not start the sync bridge worker ${url.href}: ${messageOf(error)}`, null, {
         cause: error,
       });
     }
-    const link: Link = { worker, port: port1, bell: new Int32Array(shared), generation: ++this.generations, dead: false };
+    const link: Link = {
+      worker,
+      port: replies.port1,
+      requests: requests.port1,
+      bell: new Int32Array(shared),
+      generation: ++this.generations,
+      dead: false,
+    };
     worker.unref(); // a script ends when its own work ends, not when the bridge's does
     worker.on('error', () => (link.dead = true)); // handled, so it can never crash the caller's process
     worker.on('exit', () => (link.dead = true));
@@ -185,7 +208,7 @@ export class SyncChannel {
     const id = this.nextId;
     const request: Request = { kind: 'call', id, op, args };
     try {
-      link.worker.postMessage(request);
+      this.send(link, request);
     } catch (error) {
       throw new GuardBridgeSerializationError(
         `an argument of ${op} cannot be copied to the sync bridge worker: ${messageOf(error)}`,
@@ -237,7 +260,7 @@ export class SyncChannel {
 
   private timedOut(link: Link, id: number, op: string, timeoutMs: number): never {
     try {
-      link.worker.postMessage({ kind: 'cancel', id } satisfies Request);
+      this.send(link, { kind: 'cancel', id });
     } catch {
       // the worker is gone; the ping below settles it
     }
@@ -273,10 +296,17 @@ export class SyncChannel {
     );
   }
 
+  /** Posts (a refused clone throws here, before anything is sent), then bumps the worker's request counter. */
+  private send(link: Link, request: Request): void {
+    link.requests.postMessage(request);
+    Atomics.add(link.bell, REQUEST_BELL, 1);
+  }
+
   private discard(link: Link): void {
     link.dead = true;
     if (this.link === link) this.link = null;
     link.port.close();
+    link.requests.close();
     link.worker.terminate().catch(() => undefined);
   }
 }

@@ -35,15 +35,7 @@ export interface EncodedError {
 /** Causes nested deeper than this (or cyclic) are cut, so a pathological chain cannot blow the stack. */
 const MAX_DEPTH = 16;
 
-const NATIVE_BASES = [
-  AggregateError,
-  TypeError,
-  RangeError,
-  SyntaxError,
-  ReferenceError,
-  EvalError,
-  URIError,
-] as const;
+const NATIVE_BASES = [AggregateError, TypeError, RangeError, SyntaxError, ReferenceError, EvalError, URIError] as const;
 
 /** Encodes anything a `throw` can carry. The result is always cloneable. */
 export function encodeThrown(thrown: unknown, depth = 0): EncodedThrown {
@@ -126,7 +118,12 @@ function decodeError(encoded: EncodedError, callerStack: string | undefined): Er
   const stack = encoded.stack ?? `${encoded.name}: ${encoded.message}`;
   hide(error, 'stack', callerStack ? `${stack}\n${callerStack}` : stack);
   if (encoded.hasCause) hide(error, 'cause', cause);
-  if (encoded.errors) hide(error, 'errors', encoded.errors.map((inner) => decodeThrown(inner)));
+  if (encoded.errors)
+    hide(
+      error,
+      'errors',
+      encoded.errors.map((inner) => decodeThrown(inner)),
+    );
   for (const [key, value] of Object.entries(encoded.fields)) {
     Object.defineProperty(error, key, { value, enumerable: true, writable: true, configurable: true });
   }

@@ -49,7 +49,8 @@ const IOREDIS: Readonly<Record<string, (load: NodeJS.Require) => unknown>> = {
   ReplyError: (load) => (load('ioredis') as { ReplyError: unknown }).ReplyError,
   MaxRetriesPerRequestError: (load) =>
     (load('ioredis/built/errors/MaxRetriesPerRequestError.js') as { default: unknown }).default,
-  ClusterAllFailedError: (load) => (load('ioredis/built/errors/ClusterAllFailedError.js') as { default: unknown }).default,
+  ClusterAllFailedError: (load) =>
+    (load('ioredis/built/errors/ClusterAllFailedError.js') as { default: unknown }).default,
   RedisError: (load) => redisErrors(load).RedisError,
   ParserError: (load) => redisErrors(load).ParserError,
   AbortError: (load) => redisErrors(load).AbortError,
