@@ -111,8 +111,9 @@ export function parseSecurityConfig(input: SecurityConfigInput | SecurityConfig 
   return Object.freeze(config);
 }
 
-function isParsed(input: object): input is SecurityConfig {
-  return (input as Record<symbol, unknown>)[PARSED] === true;
+function isParsed(input: unknown): input is SecurityConfig {
+  // A non-object (null, a string…) falls through to the schema, which reports it as a GuardConfigError.
+  return typeof input === 'object' && input !== null && (input as Record<symbol, unknown>)[PARSED] === true;
 }
 
 function toIssues(issue: z.core.$ZodIssue): ConfigIssue[] {

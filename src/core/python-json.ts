@@ -12,9 +12,10 @@ export function pythonJsonStringList(values: readonly string[]): string {
 /** Encodes one string as Python's `json.dumps(str)` would. */
 export function pythonJsonString(value: string): string {
   // JSON.stringify already escapes quotes, backslashes and control characters the way Python
-  // does (lowercase hex); what remains is ensure_ascii for code units above 0x7f.
+  // does (lowercase hex); what remains is ensure_ascii, which escapes everything outside
+  // space..tilde — DEL (0x7f) included, which JSON.stringify leaves raw.
   return JSON.stringify(value).replace(
-    /[\u0080-\uffff]/g,
+    /[\u007f-\uffff]/g,
     (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`,
   );
 }

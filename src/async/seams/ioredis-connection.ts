@@ -28,12 +28,20 @@ const reconnectDelay = (attempt: number): number => Math.min(50 * 2 ** attempt, 
 export async function openIoredisConnection(options: RedisConnectionOptions): Promise<RedisConnection> {
   const client = createClient(options);
   const where = describeTarget(options);
-  client.on('error', () => undefined); // errors surface on the commands; avoid ioredis' console spam
+  // Errors surface on the commands; the listener only silences ioredis' console output and keeps
+  // the real reason of a failed connect (ECONNREFUSED, WRONGPASS…), which connect() itself
+  // reports as a bare "Connection is closed.".
+  let lastError: unknown = null;
+  client.on('error', (error: unknown) => {
+    lastError = error;
+  });
   try {
     await withDeadline(client.connect(), options.connectTimeoutMs, `connecting to ${where}`);
   } catch (error) {
     client.disconnect();
-    throw new GuardRedisError(503, `Redis connection failed (${where})`, { cause: scrub(error, options) });
+    const cause = scrub(lastError ?? error, options);
+    const reason = cause instanceof Error ? `: ${cause.message}` : '';
+    throw new GuardRedisError(503, `Redis connection failed (${where})${reason}`, { cause });
   }
   return new IoredisConnection(client, options);
 }
@@ -199,13 +207,19 @@ function describeTarget(options: RedisConnectionOptions): string {
   return redactUrl(options.url) ?? 'no URL';
 }
 
-/** Removes the URL's secrets from a driver error before it travels anywhere. */
-function scrub(error: unknown, options: RedisConnectionOptions): unknown {
-  if (!(error instanceof Error)) return error;
+/**
+ * Removes the URL's secrets from a driver error, its `cause` chain and the members of an
+ * AggregateError (Node reports a failed multi-address connect that way) before it travels anywhere.
+ */
+function scrub(error: unknown, options: RedisConnectionOptions, seen = new Set<unknown>()): unknown {
+  if (!(error instanceof Error) || seen.has(error)) return error;
+  seen.add(error);
   for (const url of [options.url, ...(options.clusterNodes ?? [])]) {
     error.message = scrubSecrets(error.message, url);
     if (error.stack) error.stack = scrubSecrets(error.stack, url);
   }
+  scrub(error.cause, options, seen);
+  if (error instanceof AggregateError) for (const inner of error.errors) scrub(inner, options, seen);
   return error;
 }
 
