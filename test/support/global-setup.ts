@@ -2,8 +2,9 @@
  * One private Redis for the whole run (REDIS_URL wins when set). Tests that stop or restart
  * a server start their own with `startPrivateRedis()`.
  */
+import { Redis } from 'ioredis';
 import type { TestProject } from 'vitest/node';
-import { startPrivateRedis, type TestRedisServer } from './redis-server.js';
+import { HOW_TO_GET_REDIS, startPrivateRedis, type TestRedisServer } from './redis-server.js';
 
 declare module 'vitest' {
   export interface ProvidedContext {
@@ -16,6 +17,7 @@ let server: TestRedisServer | null = null;
 export async function setup(project: TestProject): Promise<void> {
   const fromEnv = process.env.REDIS_URL;
   if (fromEnv) {
+    await requireReachable(fromEnv);
     project.provide('redisUrl', fromEnv);
     return;
   }
@@ -25,4 +27,24 @@ export async function setup(project: TestProject): Promise<void> {
 
 export async function teardown(): Promise<void> {
   await server?.dispose();
+}
+
+/** A REDIS_URL that does not answer must fail the run at once, not as hundreds of timeouts. */
+async function requireReachable(url: string): Promise<void> {
+  const client = new Redis(url, {
+    lazyConnect: true,
+    connectTimeout: 3000,
+    maxRetriesPerRequest: 0,
+    retryStrategy: () => null,
+  });
+  client.on('error', () => undefined);
+  try {
+    await client.connect();
+    await client.ping();
+  } catch (error) {
+    const reason = error instanceof Error ? error.message : String(error);
+    throw new Error(`REDIS_URL is set but that Redis does not answer PING (${reason}).\n${HOW_TO_GET_REDIS}`);
+  } finally {
+    client.disconnect();
+  }
 }

@@ -14,7 +14,7 @@ import { join } from 'node:path';
 export interface TestRedisServer {
   readonly url: string;
   readonly port: number;
-  /** Stops the server (SIGTERM) and waits until the port refuses connections. */
+  /** Kills the server (SIGKILL, like a crash) and waits until it is gone, so the port refuses connections. */
   stop(): Promise<void>;
   /** Starts it again on the same port and waits until it answers PING. */
   start(): Promise<void>;
@@ -22,7 +22,8 @@ export interface TestRedisServer {
   dispose(): Promise<void>;
 }
 
-const HOW_TO_GET_REDIS = [
+/** The message of the loud failure when no Redis can be had; it names every way to provide one. */
+export const HOW_TO_GET_REDIS = [
   'No Redis available for the integration tests. Provide one of:',
   '  1. REDIS_URL=redis://127.0.0.1:<port> pointing at a throwaway Redis (keys are prefixed and cleaned up);',
   '  2. a redis-server binary on PATH (Debian: apt-get install redis-server) — the tests spawn private servers;',
@@ -34,11 +35,46 @@ export function hasRedisBinary(): boolean {
   return spawnSync('redis-server', ['--version'], { stdio: 'ignore' }).status === 0;
 }
 
-/** Starts a server the caller controls (stop/start). Throws, naming every option, when none can be had. */
-export async function startPrivateRedis(extraArgs: readonly string[] = []): Promise<TestRedisServer> {
-  if (hasRedisBinary()) return spawnRedisServer(extraArgs);
-  if (await dockerAvailable()) return startContainerRedis();
+/** How a private server can be had on this machine; injectable so the choice itself is testable. */
+export interface RedisSourceProbes {
+  hasBinary(): boolean;
+  hasDocker(): Promise<boolean>;
+}
+
+const realProbes: RedisSourceProbes = { hasBinary: hasRedisBinary, hasDocker: dockerAvailable };
+
+/** Picks the first way that works: a `redis-server` binary, then Docker; throws {@link HOW_TO_GET_REDIS} otherwise. */
+export async function resolveRedisSource(probes: RedisSourceProbes = realProbes): Promise<'binary' | 'docker'> {
+  if (probes.hasBinary()) return 'binary';
+  if (await probes.hasDocker()) return 'docker';
   throw new Error(HOW_TO_GET_REDIS);
+}
+
+/**
+ * Starts a server the caller controls (stop/start), with extra `redis-server` arguments such as
+ * `['--requirepass', 'pw']`. Throws, naming every option, when none can be had.
+ */
+export async function startPrivateRedis(extraArgs: readonly string[] = []): Promise<TestRedisServer> {
+  if ((await resolveRedisSource()) === 'binary') return spawnRedisServer(extraArgs);
+  if (extraArgs.length > 0) throw new Error(`extra redis-server arguments need the binary: ${extraArgs.join(' ')}`);
+  return startContainerRedis();
+}
+
+/**
+ * Children still running when the test process exits are killed, so a crashed or aborted test
+ * file never leaves a redis-server behind.
+ */
+const liveChildren = new Set<ChildProcess>();
+process.once('exit', () => {
+  for (const child of liveChildren) child.kill('SIGKILL');
+});
+
+/** Spawns a `redis-server` child tracked for cleanup at process exit. */
+export function spawnTracked(args: readonly string[]): ChildProcess {
+  const child = spawn('redis-server', args, { stdio: 'ignore' });
+  liveChildren.add(child);
+  child.once('exit', () => liveChildren.delete(child));
+  return child;
 }
 
 /** A free TCP port on loopback. */
@@ -74,7 +110,7 @@ async function spawnRedisServer(extraArgs: readonly string[]): Promise<TestRedis
   ];
 
   const start = async (): Promise<void> => {
-    const proc = spawn('redis-server', args, { stdio: 'ignore' });
+    const proc = spawnTracked(args);
     child = proc;
     const exited = new Promise<never>((_, reject) =>
       proc.once('exit', (code) => reject(new Error(`redis-server exited with ${code} during start-up`))),
@@ -139,7 +175,10 @@ async function dockerAvailable(): Promise<boolean> {
   }
 }
 
-/** Resolves once `PING` on the port answers `+PONG`, or rejects after `timeoutMs`. */
+/**
+ * Resolves once `PING` on the port gets an answer from a live server (`+PONG`, or `-NOAUTH`
+ * from one started with `--requirepass`), or rejects after `timeoutMs`.
+ */
 export async function waitForPong(port: number, timeoutMs: number): Promise<void> {
   const deadline = Date.now() + timeoutMs;
   while (Date.now() < deadline) {
@@ -159,6 +198,6 @@ function pingOnce(port: number): Promise<boolean> {
     socket.setTimeout(500, () => done(false));
     socket.once('error', () => done(false));
     socket.once('connect', () => socket.write('PING\r\n'));
-    socket.once('data', (data) => done(data.toString().startsWith('+PONG')));
+    socket.once('data', (data) => done(/^(\+PONG|-NOAUTH)/.test(data.toString())));
   });
 }
