@@ -102,6 +102,7 @@ export class CloudManager {
   // Every provider's ranges in one index (one binary search per lookup), rebuilt after changes.
   private combined: CloudRangeSet | null = CloudRangeSet.EMPTY;
   private scheduled = false;
+  private readonly defaultProviders: readonly CloudProvider[];
 
   /** Validates `config` (throws `GuardConfigError`); loads nothing until a refresh. */
   constructor(config: SecurityConfigInput | SecurityConfig = {}, options: CloudManagerOptions = {}) {
@@ -110,6 +111,8 @@ export class CloudManager {
     this.http = options.http ?? fetchHttpClient;
     this.feedUrls = { ...this.config.cloudFeedUrls, ...options.feedUrls };
     this.clock = options.clock ?? Date.now;
+    const configured = this.config.blockCloudProviders;
+    this.defaultProviders = configured.size > 0 ? requireProviders(configured) : CLOUD_PROVIDERS;
     this.cache = {
       store: options.store === undefined ? new InMemoryCloudIpStore() : requireStore(options.store),
       redis: options.redis ?? null,
@@ -177,17 +180,18 @@ export class CloudManager {
   }
 
   /**
-   * True when `ip` lies in a network of one of `providers` (default all six). An unparseable
-   * address is not a cloud address (`false`); IPv4-mapped IPv6 matches the IPv4 ranges.
+   * True when `ip` lies in a network of one of `providers` (default: `config.blockCloudProviders`,
+   * or all six when that is empty). An unparseable address is not a cloud address (`false`);
+   * IPv4-mapped IPv6 matches the IPv4 ranges.
    */
   isCloudIp(ip: string, providers?: Iterable<string>): boolean {
     return this.match(ip, providers) !== null;
   }
 
   /**
-   * The provider and most specific network containing `ip` among `providers` (default all six),
-   * or `null`. Deterministic: the longest prefix wins; an identical network listed by two
-   * providers goes to the first in `CLOUD_PROVIDERS` order.
+   * The provider and most specific network containing `ip` among `providers` (same default as
+   * {@link isCloudIp}), or `null`. Deterministic: the longest prefix wins; an identical network
+   * listed by two providers goes to the first in `CLOUD_PROVIDERS` order.
    */
   getCloudProviderDetails(ip: string, providers?: Iterable<string>): CloudMatch | null {
     return this.match(ip, providers);
@@ -215,10 +219,8 @@ export class CloudManager {
     return status;
   }
 
-  private providersOf(providers: Iterable<string> | undefined): CloudProvider[] {
-    if (providers !== undefined) return requireProviders(providers);
-    const configured = this.config.blockCloudProviders;
-    return configured.size > 0 ? requireProviders(configured) : [...CLOUD_PROVIDERS];
+  private providersOf(providers: Iterable<string> | undefined): readonly CloudProvider[] {
+    return providers === undefined ? this.defaultProviders : requireProviders(providers);
   }
 
   private async refreshReported(
@@ -357,14 +359,17 @@ export class CloudManager {
 
   private match(ip: string, providers: Iterable<string> | undefined): CloudMatch | null {
     if (typeof ip !== 'string') throw new GuardInputError('ip', `expected a string, got ${describe(ip)}`);
-    const list = providers === undefined ? CLOUD_PROVIDERS : requireProviders(providers);
+    const list = this.providersOf(providers);
     const parsed = parseIp(ip);
     if (parsed === null) {
       this.logger.debug(`Not a valid IP address: ${JSON.stringify(ip.slice(0, 64))}`);
       return null;
     }
     for (const provider of list) if (!this.loaded.has(provider)) this.warnEmpty(provider);
-    return this.rangeSet().find(parsed, providers === undefined ? ALL_PROVIDERS_MASK : providerMask(list));
+    return this.rangeSet().find(
+      parsed,
+      list.length === CLOUD_PROVIDERS.length ? ALL_PROVIDERS_MASK : providerMask(list),
+    );
   }
 
   private rangeSet(): CloudRangeSet {
