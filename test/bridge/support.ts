@@ -1,0 +1,46 @@
+/**
+ * Helpers for the bridge tests: channels over the built worker entry (`npm run build` first),
+ * serving either the real service or a test service from `fixtures/`.
+ */
+import { SyncChannel, type SyncChannelOptions } from '../../src/bridge/channel/sync-channel.js';
+import { locateWorker } from '../../src/bridge/channel/locate-worker.js';
+
+/** A `file:` URL of a fixture module. */
+export function fixtureUrl(name: string): string {
+  return new URL(`./fixtures/${name}`, import.meta.url).href;
+}
+
+/** A private channel (not the process's bridge) serving `fixtures/<service>`, or the real service when null. */
+export function testChannel(service: string | null, options: Partial<SyncChannelOptions> = {}): SyncChannel {
+  return new SyncChannel({
+    workerUrl: () => locateWorker(),
+    ...(service === null ? {} : { serviceUrl: fixtureUrl(service) }),
+    startTimeoutMs: 15_000,
+    pingTimeoutMs: 1_000,
+    spinMicros: 20,
+    pollMicros: 50,
+    ...options,
+  });
+}
+
+/** What was thrown by `work`, failing the test when nothing was. */
+export function thrownBy(work: () => unknown): unknown {
+  try {
+    work();
+  } catch (error) {
+    return error;
+  }
+  throw new Error('expected the call to throw');
+}
+
+/** Milliseconds taken by `work`, and what it threw (if anything). */
+export function timed(work: () => unknown): { ms: number; thrown: unknown } {
+  const start = performance.now();
+  let thrown: unknown = undefined;
+  try {
+    work();
+  } catch (error) {
+    thrown = error;
+  }
+  return { ms: performance.now() - start, thrown };
+}
