@@ -13,6 +13,8 @@ export default defineConfig({
     sync: 'src/sync.ts',
     // The sync bridge's worker: a prebuilt file the sync API starts by URL (never TypeScript source).
     'bridge-worker': 'src/bridge/worker/main.ts',
+    // The `guard-core` executable (package.json `bin`).
+    cli: 'src/cli/main.ts',
   },
   format: ['esm', 'cjs'],
   dts: true,
