@@ -31,18 +31,51 @@ export interface FamilyIndex {
   readonly texts: readonly string[];
 }
 
-/** Sorts and deduplicates parsed networks and builds both families' tables. */
-export function buildFamilies(networks: Iterable<ParsedCidr>): { v4: FamilyIndex; v6: FamilyIndex } {
-  const unique = new Map<string, ParsedCidr>();
-  for (const cidr of networks) unique.set(cidr.text, cidr);
-  const v4: ParsedCidr[] = [];
-  const v6: ParsedCidr[] = [];
-  for (const cidr of unique.values()) (cidr.family === 4 ? v4 : v6).push(cidr);
-  const family = (list: ParsedCidr[], width: 1 | 4): FamilyIndex => {
-    list.sort(compareCidrs);
-    return { table: buildSegmentTable(list, width), texts: list.map((c) => c.text) };
+/** Both families' halves, plus the per-node tags (OR-merged over repeats of a network). */
+export interface BuiltFamilies {
+  readonly v4: FamilyIndex;
+  readonly v6: FamilyIndex;
+  readonly tags4: Uint8Array;
+  readonly tags6: Uint8Array;
+}
+
+/**
+ * Sorts and deduplicates parsed networks and builds both families' tables. `tags[i]` (a small bit
+ * set, e.g. a provider bit) goes with `networks[i]`; a network given twice gets the union of its
+ * tags. Sorting then merging neighbours avoids a Map per build (this runs on every refresh).
+ */
+export function buildFamilies(networks: readonly ParsedCidr[], tags?: readonly number[]): BuiltFamilies {
+  const order = Array.from(networks.keys()).sort((a, b) => {
+    const x = networks[a]!;
+    const y = networks[b]!;
+    return x.family - y.family || compareCidrs(x, y);
+  });
+  const lists: Record<4 | 6, ParsedCidr[]> = { 4: [], 6: [] };
+  const merged: Record<4 | 6, number[]> = { 4: [], 6: [] };
+  let previous: ParsedCidr | null = null;
+  for (const i of order) {
+    const cidr = networks[i]!;
+    const list = lists[cidr.family];
+    const marks = merged[cidr.family];
+    const tag = tags?.[i] ?? 0;
+    if (previous !== null && previous.family === cidr.family && compareCidrs(previous, cidr) === 0) {
+      marks[marks.length - 1]! |= tag;
+      continue;
+    }
+    list.push(cidr);
+    marks.push(tag);
+    previous = cidr;
+  }
+  const family = (list: ParsedCidr[], width: 1 | 4): FamilyIndex => ({
+    table: buildSegmentTable(list, width),
+    texts: list.map((c) => c.text),
+  });
+  return {
+    v4: family(lists[4], 1),
+    v6: family(lists[6], 4),
+    tags4: Uint8Array.from(merged[4]),
+    tags6: Uint8Array.from(merged[6]),
   };
-  return { v4: family(v4, 1), v6: family(v6, 4) };
 }
 
 /** The node owning `ip` in the matching family, or -1. */

@@ -62,28 +62,24 @@ export class CloudRangeSet {
 
   /** Builds the set. Text entries that are not valid CIDRs are ignored (build a `RangeIndex` first to see them). */
   static from(ranges: ProviderRanges): CloudRangeSet {
-    const masks = new Map<string, number>();
-    const networks = new Map<string, ParsedCidr>();
+    const networks: ParsedCidr[] = [];
+    const bits: number[] = [];
     const sizes = Object.fromEntries(CLOUD_PROVIDERS.map((p) => [p, 0])) as Record<CloudProvider, number>;
     const entries = ranges instanceof Map ? [...ranges.entries()] : Object.entries(ranges);
-    for (const [provider, list] of entries as [CloudProvider, RangeIndex | Iterable<string>][]) {
+    for (const [provider, list] of entries as [CloudProvider, RangeIndex | Iterable<string> | undefined][]) {
       const bit = BIT[provider];
       if (bit === undefined || list === undefined) continue;
-      const texts = list instanceof RangeIndex ? list.cidrs() : list;
-      const seen = new Set<string>();
-      for (const text of texts) {
+      const first = networks.length;
+      for (const text of list instanceof RangeIndex ? list.cidrs() : list) {
         const parsed = parseCidr(text);
         if (!parsed.ok) continue;
-        const key = parsed.cidr.text;
-        seen.add(key);
-        networks.set(key, parsed.cidr);
-        masks.set(key, (masks.get(key) ?? 0) | bit);
+        networks.push(parsed.cidr);
+        bits.push(bit);
       }
-      sizes[provider] = seen.size;
+      sizes[provider] = new Set(networks.slice(first).map((c) => c.text)).size;
     }
-    const { v4, v6 } = buildFamilies(networks.values());
-    const maskArray = (family: FamilyIndex) => Uint8Array.from(family.texts, (t) => masks.get(t)!);
-    return new CloudRangeSet(v4, v6, maskArray(v4), maskArray(v6), sizes);
+    const { v4, v6, tags4, tags6 } = buildFamilies(networks, bits);
+    return new CloudRangeSet(v4, v6, tags4, tags6, sizes);
   }
 
   /** True when `ip` lies in a range of one of `providers` (default: all). */

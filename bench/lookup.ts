@@ -1,0 +1,253 @@
+/**
+ * Cloud-IP lookup benchmark: `npm run bench:lookup` (node --expose-gc, via tsx).
+ *
+ * Loads all six providers' real ranges from ../shared/fixtures/cloud-ranges, then measures, side by
+ * side in one run, lookups per second on string input (parse + lookup across all six providers) for:
+ *   - CloudRangeSet: one index over every provider (what a guard uses per request);
+ *   - six RangeIndex objects, one per provider, asked in turn;
+ *   - a naive linear scan over pre-parsed CIDRs with ipaddr.js `match` (the upstream approach, minus
+ *     its re-parsing), and one with BigInt compares;
+ * and the memory the structures retain (heap + typed-array backing stores, after a forced GC).
+ * Figures are printed, never asserted (timings on a shared machine are noisy).
+ */
+import { readFileSync } from 'node:fs';
+import { dirname, join, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import ipaddr from 'ipaddr.js';
+import { parseProviderFeed } from '../src/core/cloud/feeds.js';
+import { parseIp } from '../src/core/cloud/ip.js';
+import { RangeIndex } from '../src/core/cloud/range-index.js';
+import { CloudRangeSet } from '../src/core/cloud/range-set.js';
+import { CLOUD_PROVIDERS, type CloudProvider } from '../src/core/providers.js';
+
+const FIXTURES = resolve(dirname(fileURLToPath(import.meta.url)), '../../shared/fixtures/cloud-ranges');
+const FILES: Record<CloudProvider, string> = {
+  AWS: 'aws-ip-ranges.json',
+  GCP: 'google-cloud-ip-ranges.json',
+  Azure: 'microsoft-azure-ip-ranges.json',
+  DigitalOcean: 'digitalocean.csv',
+  Linode: 'linode.txt',
+  Vultr: 'vultr-geofeed.json',
+};
+
+const gc = (globalThis as { gc?: () => void }).gc;
+
+/** Deterministic PRNG (mulberry32), so every run probes the same addresses. */
+function prng(seed: number): () => number {
+  let a = seed >>> 0;
+  return () => {
+    a = (a + 0x6d2b79f5) >>> 0;
+    let t = a;
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+}
+
+function loadRanges(): Record<CloudProvider, string[]> {
+  const out = {} as Record<CloudProvider, string[]>;
+  for (const p of CLOUD_PROVIDERS) out[p] = parseProviderFeed(p, readFileSync(join(FIXTURES, FILES[p]), 'utf8')).ranges;
+  return out;
+}
+
+function v6Net(cidr: string): [bigint, number] {
+  const [addr, len] = ipaddr.parseCIDR(cidr);
+  return [addr.toByteArray().reduce((acc, b) => (acc << 8n) | BigInt(b), 0n), len];
+}
+
+function v6Text(value: bigint): string {
+  const bytes = Array.from({ length: 16 }, (_, i) => Number((value >> BigInt(8 * (15 - i))) & 0xffn));
+  return ipaddr.fromByteArray(bytes).toString();
+}
+
+/** A realistic request mix: ~85 % IPv4 (a few IPv4-mapped), ~15 % IPv6; ~10 % drawn inside a cloud range. */
+function workload(all: readonly string[], count: number): string[] {
+  const rand = prng(42);
+  const v4 = all.filter((c) => !c.includes(':'));
+  const v6 = all.filter((c) => c.includes(':'));
+  const randomBits128 = () => [0, 1, 2, 3].reduce((acc) => (acc << 32n) | BigInt(Math.floor(rand() * 2 ** 32)), 0n);
+  const out: string[] = [];
+  for (let i = 0; i < count; i++) {
+    const hit = rand() < 0.1;
+    const six = rand() < 0.15;
+    if (six) {
+      // Inside a random IPv6 network, or a random global-unicast address (2000::/3).
+      const [start, len] = hit ? v6Net(v6[Math.floor(rand() * v6.length)]!) : [2n << 124n, 3];
+      const hostBits = BigInt(128 - len);
+      const offset = randomBits128() & ((1n << hostBits) - 1n);
+      out.push(v6Text(start + offset));
+    } else {
+      let value: number;
+      if (hit) {
+        const [addr, len] = v4[Math.floor(rand() * v4.length)]!.split('/') as [string, string];
+        const start = addr.split('.').reduce((a, o) => a * 256 + Number(o), 0);
+        value = start + Math.floor(rand() * 2 ** (32 - Number(len)));
+      } else {
+        value = Math.floor(rand() * 2 ** 32);
+      }
+      const text = `${value >>> 24}.${(value >>> 16) & 255}.${(value >>> 8) & 255}.${value & 255}`;
+      out.push(rand() < 0.05 ? `::ffff:${text}` : text);
+    }
+  }
+  return out;
+}
+
+/** Runs `fn` over the addresses `rounds` times; returns the median lookups/s and the hit count (kept live). */
+function measure(
+  addresses: readonly string[],
+  rounds: number,
+  fn: (a: string) => boolean,
+): { rate: number; hits: number } {
+  const rates: number[] = [];
+  let hits = 0;
+  for (let r = 0; r < rounds; r++) {
+    hits = 0;
+    const t0 = performance.now();
+    for (let i = 0; i < addresses.length; i++) if (fn(addresses[i]!)) hits++;
+    rates.push(addresses.length / ((performance.now() - t0) / 1000));
+  }
+  rates.sort((a, b) => a - b);
+  return { rate: rates[Math.floor(rates.length / 2)]!, hits };
+}
+
+function medianMs(rounds: number, fn: () => unknown): number {
+  const times: number[] = [];
+  for (let r = 0; r < rounds; r++) {
+    const t0 = performance.now();
+    fn();
+    times.push(performance.now() - t0);
+  }
+  return times.sort((a, b) => a - b)[Math.floor(rounds / 2)]!;
+}
+
+function retained<T>(build: () => T): { value: T; bytes: number } {
+  const used = () => {
+    gc?.();
+    gc?.();
+    const m = process.memoryUsage();
+    return m.heapUsed + m.arrayBuffers;
+  };
+  const before = used();
+  const value = build();
+  return { value, bytes: used() - before };
+}
+
+function naiveIpaddr(ranges: Record<CloudProvider, string[]>): (a: string) => boolean {
+  const parsed = CLOUD_PROVIDERS.flatMap((p) => ranges[p].map((c) => ipaddr.parseCIDR(c)));
+  const v4 = parsed.filter(([a]) => a.kind() === 'ipv4') as [ipaddr.IPv4, number][];
+  const v6 = parsed.filter(([a]) => a.kind() === 'ipv6') as [ipaddr.IPv6, number][];
+  return (address) => {
+    if (!ipaddr.isValid(address)) return false;
+    const ip = ipaddr.process(address);
+    if (ip.kind() === 'ipv4') {
+      for (const range of v4) if ((ip as ipaddr.IPv4).match(range)) return true;
+    } else {
+      for (const range of v6) if ((ip as ipaddr.IPv6).match(range)) return true;
+    }
+    return false;
+  };
+}
+
+function naiveBigInt(ranges: Record<CloudProvider, string[]>): (a: string) => boolean {
+  const toBig = (bytes: number[]) => bytes.reduce((acc, b) => (acc << 8n) | BigInt(b), 0n);
+  const nets = CLOUD_PROVIDERS.flatMap((p) =>
+    ranges[p].map((c) => {
+      const [addr, len] = ipaddr.parseCIDR(c);
+      const bits = addr.kind() === 'ipv4' ? 32 : 128;
+      return { v6: bits === 128, shift: BigInt(bits - len), key: toBig(addr.toByteArray()) >> BigInt(bits - len) };
+    }),
+  );
+  return (address) => {
+    if (!ipaddr.isValid(address)) return false;
+    const ip = ipaddr.process(address);
+    const v6 = ip.kind() === 'ipv6';
+    const value = toBig(ip.toByteArray());
+    for (const n of nets) if (n.v6 === v6 && value >> n.shift === n.key) return true;
+    return false;
+  };
+}
+
+function fmt(n: number): string {
+  return n >= 1e6 ? `${(n / 1e6).toFixed(2)} M` : n >= 1e3 ? `${(n / 1e3).toFixed(1)} k` : n.toFixed(0);
+}
+
+function main(): void {
+  if (gc === undefined) console.warn('run with node --expose-gc for memory figures (npm run bench:lookup does)');
+  const ranges = loadRanges();
+  const all = CLOUD_PROVIDERS.flatMap((p) => ranges[p]);
+  const counts = CLOUD_PROVIDERS.map((p) => `${p} ${ranges[p].length}`).join(', ');
+  console.log(
+    `ranges: ${all.length} CIDRs (${counts}); IPv4 ${all.filter((c) => !c.includes(':')).length}, IPv6 ${all.filter((c) => c.includes(':')).length}`,
+  );
+
+  const { value: set, bytes: setBytes } = retained(() => CloudRangeSet.from(ranges));
+  const setBuildMs = medianMs(5, () => CloudRangeSet.from(ranges));
+  const indexBuildMs = medianMs(5, () => CLOUD_PROVIDERS.map((p) => RangeIndex.build(ranges[p])));
+  const { value: indexes, bytes: indexBytes } = retained(() =>
+    CLOUD_PROVIDERS.map((p) => RangeIndex.build(ranges[p]).index),
+  );
+  const { value: naiveIp, bytes: naiveBytes } = retained(() => naiveIpaddr(ranges));
+  const naiveBig = naiveBigInt(ranges);
+
+  const addresses = workload(all, 200_000);
+  const naiveSample = addresses.slice(0, 2_000);
+  const rounds = 9;
+
+  const bySet = (a: string) => set.isCloudIp(a);
+  const bySix = (a: string) => {
+    const ip = parseIp(a);
+    if (ip === null) return false;
+    for (const index of indexes) if (index.contains(ip)) return true;
+    return false;
+  };
+  const parseOnly = (a: string) => parseIp(a) !== null;
+
+  measure(addresses, 2, bySet); // warm-up
+  measure(addresses, 2, bySix);
+  const setRun = measure(addresses, rounds, bySet);
+  const sixRun = measure(addresses, rounds, bySix);
+  const parseRun = measure(addresses, rounds, parseOnly);
+  const naiveIpRun = measure(naiveSample, 3, naiveIp);
+  const naiveBigRun = measure(naiveSample, 3, naiveBig);
+  const setOnSample = measure(naiveSample, rounds, bySet);
+
+  // Same answers on the sample, or the comparison is meaningless.
+  const disagree = naiveSample.filter((a) => bySet(a) !== naiveIp(a) || bySix(a) !== bySet(a)).length;
+
+  console.log(
+    `workload: ${addresses.length} string addresses, hit rate ${((setRun.hits / addresses.length) * 100).toFixed(1)} %; naive sample ${naiveSample.length} (${disagree} disagreements)`,
+  );
+  console.log(
+    `build (median of 5): CloudRangeSet ${setBuildMs.toFixed(0)} ms, six RangeIndex ${indexBuildMs.toFixed(0)} ms`,
+  );
+  console.log(
+    `memory retained: CloudRangeSet ${(setBytes / 1048576).toFixed(2)} MiB, six RangeIndex ${(indexBytes / 1048576).toFixed(2)} MiB, naive pre-parsed ipaddr.js list ${(naiveBytes / 1048576).toFixed(2)} MiB`,
+  );
+  console.log('lookups/s (median of rounds, string in → parse + all six providers):');
+  console.log(`  parseIp alone                ${fmt(parseRun.rate)}/s`);
+  console.log(`  CloudRangeSet.isCloudIp      ${fmt(setRun.rate)}/s`);
+  console.log(`  six RangeIndex in turn       ${fmt(sixRun.rate)}/s`);
+  console.log(`  naive linear ipaddr.js match ${fmt(naiveIpRun.rate)}/s`);
+  console.log(`  naive linear BigInt compare  ${fmt(naiveBigRun.rate)}/s`);
+  console.log(
+    `ratios: CloudRangeSet / naive ipaddr.js = ${(setOnSample.rate / naiveIpRun.rate).toFixed(0)}×, / naive BigInt = ${(setOnSample.rate / naiveBigRun.rate).toFixed(0)}×, six RangeIndex / naive ipaddr.js = ${(sixRun.rate / naiveIpRun.rate).toFixed(0)}×`,
+  );
+  console.log(
+    JSON.stringify({
+      setRate: Math.round(setRun.rate),
+      sixRate: Math.round(sixRun.rate),
+      parseRate: Math.round(parseRun.rate),
+      naiveIpaddrRate: Math.round(naiveIpRun.rate),
+      naiveBigIntRate: Math.round(naiveBigRun.rate),
+      ratioIpaddr: Math.round(setOnSample.rate / naiveIpRun.rate),
+      ratioBigInt: Math.round(setOnSample.rate / naiveBigRun.rate),
+      setBytes,
+      indexBytes,
+      naiveBytes,
+      setBuildMs: Math.round(setBuildMs),
+      indexBuildMs: Math.round(indexBuildMs),
+    }),
+  );
+}
+
+main();
