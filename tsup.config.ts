@@ -15,6 +15,8 @@ export default defineConfig({
     'bridge-worker': 'src/bridge/worker/main.ts',
     // The `guard-core` executable (package.json `bin`).
     cli: 'src/cli/main.ts',
+    // The conformance kit (`guard-core/testing`); fast-check stays external (an optional peer).
+    testing: 'src/testing/index.ts',
   },
   format: ['esm', 'cjs'],
   dts: true,
