@@ -101,6 +101,7 @@ export async function startFeedServer(options: FeedServerOptions = {}): Promise<
   });
   const origin = `http://127.0.0.1:${port}`;
   const call = (message: Record<string, unknown>): unknown => controlCall(channel.port1, flag, message);
+  const requests = () => call({ type: 'requests' }) as RecordedRequest[];
   let closed = false;
 
   return {
@@ -108,9 +109,9 @@ export async function startFeedServer(options: FeedServerOptions = {}): Promise<
     url: (pathOrFile) => `${origin}/${pathOrFile.replace(/^\//, '')}`,
     route: (path, response) => void call({ type: 'route', path: normalise(path), response }),
     unroute: (path) => void call({ type: 'unroute', path: normalise(path) }),
-    requests: () => call({ type: 'requests' }) as RecordedRequest[],
+    requests,
     requestCount(path) {
-      const all = this.requests();
+      const all = requests();
       return path === undefined ? all.length : all.filter((r) => r.path === normalise(path)).length;
     },
     reset: () => void call({ type: 'reset' }),
