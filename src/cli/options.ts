@@ -1,23 +1,12 @@
 /**
- * The options every command shares, their parsing, and the objects built from them (Redis,
- * store, CloudManager).
+ * The options every command shares and their parsing. Kept free of heavy imports (ioredis, zod)
+ * so `--help` and usage errors answer at once; `context.ts` builds the working objects.
  */
 import { existsSync, statSync } from 'node:fs';
-import { isAbsolute, join, resolve } from 'node:path';
+import { isAbsolute, resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { Command, InvalidArgumentError, Option } from 'commander';
-import { CloudManager } from '../async/cloud/manager.js';
-import { InMemoryCloudIpStore } from '../async/cloud/in-memory-store.js';
-import { DEFAULT_CLOUD_IP_KEY_PREFIX, RedisCloudIpStore } from '../async/cloud/redis-store.js';
-import type { CloudIpStoreProtocol } from '../async/cloud/store-protocol.js';
-import { RedisManager } from '../async/redis/manager.js';
-import { parseSecurityConfig, type SecurityConfig } from '../core/config.js';
-import { GuardConfigError } from '../core/errors.js';
-import { defaultLogger, silentLogger, type Logger } from '../core/logger.js';
 import { CLOUD_PROVIDERS, type CloudProvider } from '../core/providers.js';
-import { redactUrl } from '../core/redact.js';
-import { fileAwareHttpClient } from './file-http-client.js';
-import { CliUsageError, type CliIo } from './io.js';
 
 /** The file each provider's feed is read from in a `--feed-dir` (the names of the fixtures). */
 export const DEFAULT_FEED_FILES: Readonly<Record<CloudProvider, string>> = Object.freeze({
@@ -74,119 +63,10 @@ export function addCommonOptions(command: Command): Command {
       ),
     )
     .addOption(new Option('--redis-prefix <prefix>', 'prefix of every Redis key (default: guard_core:)'))
-    .addOption(
-      new Option(
-        '--key-prefix <namespace>',
-        `namespace of the cached ranges (default: ${DEFAULT_CLOUD_IP_KEY_PREFIX})`,
-      ),
-    )
+    .addOption(new Option('--key-prefix <namespace>', 'namespace of the cached ranges (default: cloud_ip)'))
     .option('--json', 'print one JSON document on stdout instead of text')
     .option('-q, --quiet', 'print only results and errors (no progress)')
     .option('--verbose', "also print guard-core's own log lines on stderr");
-}
-
-/** What a command works with. */
-export interface CliContext {
-  readonly config: SecurityConfig;
-  readonly cloud: CloudManager;
-  /** The connected Redis, or `null` for the in-memory store. */
-  readonly redis: RedisManager | null;
-  /** `memory`, or the redacted Redis URL. */
-  readonly storeLabel: string;
-  readonly providers: CloudProvider[];
-  /** Releases the Redis connection. */
-  close(): Promise<void>;
-}
-
-/**
- * Validates the options into a config (a bad value is a usage error naming the option), connects
- * Redis when asked (unreachable → `GuardRedisError`, a runtime failure) and builds the CloudManager.
- */
-export async function openContext(options: CommonOptions, io: CliIo): Promise<CliContext> {
-  const providers = options.providers ?? [...CLOUD_PROVIDERS];
-  const config = configFrom(options, providers, io);
-  let redis: RedisManager | null = null;
-  let store: CloudIpStoreProtocol = new InMemoryCloudIpStore();
-  if (options.redisUrl !== undefined) {
-    redis = new RedisManager(config);
-    try {
-      await redis.initialize();
-    } catch (error) {
-      await redis.close();
-      throw error;
-    }
-    store = new RedisCloudIpStore(redis, options.keyPrefix ?? DEFAULT_CLOUD_IP_KEY_PREFIX);
-  }
-  const cloud = new CloudManager(config, { http: fileAwareHttpClient(), store, feedUrls: feedUrlsOf(options) });
-  const storeLabel = options.redisUrl === undefined ? 'memory' : (redactUrl(options.redisUrl) ?? 'redis');
-  return {
-    config,
-    cloud,
-    redis,
-    storeLabel,
-    providers,
-    close: async () => {
-      if (redis !== null) await redis.close();
-    },
-  };
-}
-
-/** Connects only Redis (for commands that need nothing else); `--redis-url` is required. */
-export async function openRedis(options: CommonOptions, io: CliIo): Promise<{ redis: RedisManager; label: string }> {
-  if (options.redisUrl === undefined) {
-    throw new CliUsageError(`--redis-url (or ${REDIS_URL_ENV}) is required: the legacy keys live in Redis`);
-  }
-  const redis = new RedisManager(configFrom(options, options.providers ?? [...CLOUD_PROVIDERS], io));
-  try {
-    await redis.initialize();
-  } catch (error) {
-    await redis.close();
-    throw error;
-  }
-  return { redis, label: redactUrl(options.redisUrl) ?? 'redis' };
-}
-
-const OPTION_OF_FIELD: Readonly<Record<string, string>> = {
-  redisUrl: '--redis-url',
-  redisPrefix: '--redis-prefix',
-  cloudFeedTimeoutMs: '--timeout',
-  blockCloudProviders: '--providers',
-};
-
-function configFrom(options: CommonOptions, providers: CloudProvider[], io: CliIo): SecurityConfig {
-  try {
-    return parseSecurityConfig({
-      enableRedis: options.redisUrl !== undefined,
-      redisUrl: options.redisUrl ?? null,
-      ...(options.redisPrefix !== undefined && { redisPrefix: options.redisPrefix }),
-      ...(options.timeout !== undefined && { cloudFeedTimeoutMs: options.timeout }),
-      blockCloudProviders: providers,
-      logger: options.verbose ? verboseLogger(io) : silentLogger,
-    });
-  } catch (error) {
-    if (!(error instanceof GuardConfigError)) throw error;
-    const issues = error.issues.map((issue) => `${OPTION_OF_FIELD[issue.field] ?? issue.field}: ${issue.message}`);
-    throw new CliUsageError(issues.join('; '));
-  }
-}
-
-function verboseLogger(io: CliIo): Logger {
-  const base = defaultLogger();
-  const line =
-    (level: string) =>
-    (message: string, meta?: Record<string, unknown>): void =>
-      io.err(`[guard-core ${level}] ${message}${meta === undefined ? '' : ` ${JSON.stringify(meta)}`}`);
-  return { ...base, debug: line('debug'), info: line('info'), warn: line('warn'), error: line('error') };
-}
-
-function feedUrlsOf(options: CommonOptions): Partial<Record<CloudProvider, string>> {
-  const urls: Partial<Record<CloudProvider, string>> = {};
-  if (options.feedDir !== undefined) {
-    for (const provider of CLOUD_PROVIDERS) {
-      urls[provider] = pathToFileURL(join(options.feedDir, DEFAULT_FEED_FILES[provider])).href;
-    }
-  }
-  return { ...urls, ...options.feedUrl };
 }
 
 /** `aws,GCP , azure` → canonical names; case-insensitive for convenience, unknown names refused. */

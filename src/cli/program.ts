@@ -12,13 +12,17 @@ import { registerMigrateLegacy } from './commands/migrate-legacy.js';
 import { registerRefresh } from './commands/refresh.js';
 import { EXIT_FAILURE, EXIT_OK, EXIT_USAGE } from './exit-codes.js';
 import { CliUsageError, type CliIo } from './io.js';
-import { REDIS_URL_ENV } from './options.js';
+import { CLOUD_PROVIDERS } from '../core/providers.js';
+import { DEFAULT_FEED_FILES, REDIS_URL_ENV } from './options.js';
 
 const HELP_FOOTER = `
 Exit codes:
   0  success
   1  runtime failure (a feed could not be loaded, Redis unreachable or failing)
   2  usage error (unknown command or option, invalid argument); nothing was done
+
+Feed files read from --feed-dir (as in examples/feeds):
+  ${CLOUD_PROVIDERS.map((p) => `${p.padEnd(13)} ${DEFAULT_FEED_FILES[p]}`).join('\n  ')}
 
 Environment:
   ${REDIS_URL_ENV}  used when --redis-url is not given (keeps the password out of ps and shell history)

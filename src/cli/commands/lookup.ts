@@ -7,8 +7,8 @@ import type { ProviderRefreshReport } from '../../async/cloud/status.js';
 import { parseIp } from '../../core/cloud/ip.js';
 import { EXIT_FAILURE, EXIT_OK } from '../exit-codes.js';
 import { CliUsageError, type CliIo } from '../io.js';
-import { addCommonOptions, openContext, type CommonOptions } from '../options.js';
-import { describeReport, failedProviders } from './report.js';
+import { addCommonOptions, type CommonOptions } from '../options.js';
+import { describeLoad, failedProviders } from './report.js';
 
 /** One answer of `lookup`. */
 export interface LookupResult {
@@ -23,8 +23,8 @@ export function registerLookup(program: Command, io: CliIo, setExit: (code: numb
     .command('lookup')
     .summary('say which cloud provider and network each address belongs to')
     .description(
-      'Load the ranges of the selected providers (from the cache, else from their feeds) and print, for each\n' +
-        'address, the provider and the most specific network containing it, or "-" when it is in none.\n' +
+      'Load the ranges of the selected providers (from the cache, else from their feeds) and print, for each ' +
+        'address, the provider and the most specific network containing it, or "-" when it is in none. ' +
         'IPv4, IPv6 and IPv4-mapped IPv6 (::ffff:a.b.c.d) addresses are accepted.',
     )
     .argument('<ip...>', 'addresses to look up');
@@ -38,10 +38,12 @@ async function runLookup(ips: string[], options: CommonOptions, io: CliIo): Prom
   if (invalid.length > 0) {
     throw new CliUsageError(`not an IP address: ${invalid.map((ip) => JSON.stringify(ip)).join(', ')}`);
   }
+  const { openContext } = await import('../context.js'); // on demand: --help need not load ioredis
   const context = await openContext(options, io);
   try {
     const progress = (report: ProviderRefreshReport): void => {
-      if (!options.quiet && !options.json) io.err(`  ${describeReport(report)}`);
+      if (report.outcome === 'failed' && !options.json) io.err(`  ${describeLoad(report)}`);
+      else if (!options.quiet && !options.json) io.err(`  ${describeLoad(report)}`);
     };
     if (!options.quiet && !options.json)
       io.err(`Loading ${context.providers.join(', ')} (store: ${context.storeLabel})`);
@@ -51,7 +53,7 @@ async function runLookup(ips: string[], options: CommonOptions, io: CliIo): Prom
     if (options.json) {
       io.out(JSON.stringify({ results, providers: reports, store: context.storeLabel }, null, 2));
     } else {
-      printTable(results, io);
+      printTable(results, io, options.quiet === true);
     }
     if (failed.length === 0) return EXIT_OK;
     io.err(`error: no ranges for ${failed.join(', ')}: their addresses cannot be recognised (see above)`);
@@ -65,12 +67,12 @@ function toResult(ip: string, match: CloudMatch | null): LookupResult {
   return { ip, provider: match?.provider ?? null, network: match?.network ?? null };
 }
 
-function printTable(results: readonly LookupResult[], io: CliIo): void {
+function printTable(results: readonly LookupResult[], io: CliIo, quiet: boolean): void {
   const ipWidth = Math.max(...results.map((r) => r.ip.length));
   const providerWidth = Math.max(1, ...results.map((r) => (r.provider ?? '-').length));
   for (const r of results) {
     io.out(`${r.ip.padEnd(ipWidth)}  ${(r.provider ?? '-').padEnd(providerWidth)}  ${r.network ?? '-'}`.trimEnd());
   }
   const hits = results.filter((r) => r.provider !== null).length;
-  if (results.length > 1) io.err(`${hits} of ${results.length} addresses are in a cloud provider's ranges`);
+  if (results.length > 1 && !quiet) io.err(`${hits} of ${results.length} addresses are in a cloud provider's ranges`);
 }

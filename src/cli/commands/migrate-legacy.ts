@@ -2,11 +2,10 @@
  * `guard-core migrate-legacy`: copy the old `cloud_ranges` keys into the `cloud_ip` layout.
  */
 import type { Command } from 'commander';
-import { migrateLegacyCloudRanges, type LegacyMigrationEntry } from '../../async/cloud/legacy.js';
-import { DEFAULT_CLOUD_IP_KEY_PREFIX } from '../../async/cloud/redis-store.js';
+import type { LegacyMigrationEntry } from '../../async/cloud/legacy.js';
 import { EXIT_OK } from '../exit-codes.js';
 import { count, type CliIo } from '../io.js';
-import { addCommonOptions, openRedis, type CommonOptions } from '../options.js';
+import { addCommonOptions, type CommonOptions } from '../options.js';
 
 /** Registers `migrate-legacy` on `program`; `setExit` receives the command's exit code. */
 export function registerMigrateLegacy(program: Command, io: CliIo, setExit: (code: number) => void): void {
@@ -14,9 +13,9 @@ export function registerMigrateLegacy(program: Command, io: CliIo, setExit: (cod
     .command('migrate-legacy')
     .summary('copy legacy cloud_ranges keys into the cloud_ip layout')
     .description(
-      "Copy each provider's legacy key <prefix>cloud_ranges:<provider> (comma-separated CIDRs, written by old\n" +
-        'versions) to <prefix>cloud_ip:<provider> (the JSON layout of RedisCloudIpStore), keeping the legacy\n' +
-        "key's remaining TTL. The legacy keys are left in place. Safe to run again: copied providers then\n" +
+      "Copy each provider's legacy key <prefix>cloud_ranges:<provider> (comma-separated CIDRs, written by old " +
+        'versions) to <prefix>cloud_ip:<provider> (the JSON layout of RedisCloudIpStore), keeping the legacy ' +
+        "key's remaining TTL. The legacy keys are left in place. Safe to run again: copied providers then " +
         'report "unchanged". A provider whose new key already holds other ranges is kept unless --overwrite.',
     )
     .option('--overwrite', 'replace ranges already present in the new layout');
@@ -26,9 +25,14 @@ export function registerMigrateLegacy(program: Command, io: CliIo, setExit: (cod
 }
 
 async function runMigrate(options: CommonOptions & { overwrite?: boolean }, io: CliIo): Promise<number> {
+  // Loaded on demand: --help need not load ioredis.
+  const [{ openRedis }, { migrateLegacyCloudRanges }] = await Promise.all([
+    import('../context.js'),
+    import('../../async/cloud/legacy.js'),
+  ]);
   const { redis, label } = await openRedis(options, io);
   try {
-    const keyPrefix = options.keyPrefix ?? DEFAULT_CLOUD_IP_KEY_PREFIX;
+    const keyPrefix = options.keyPrefix ?? 'cloud_ip';
     if (!options.quiet && !options.json) io.err(`Migrating legacy cloud ranges in ${label} to ${keyPrefix}:<provider>`);
     const entries = await migrateLegacyCloudRanges(redis, {
       providers: options.providers,

@@ -5,7 +5,7 @@ import type { Command } from 'commander';
 import type { ProviderRefreshReport } from '../../async/cloud/status.js';
 import { EXIT_FAILURE, EXIT_OK } from '../exit-codes.js';
 import { count, type CliIo } from '../io.js';
-import { addCommonOptions, openContext, type CommonOptions } from '../options.js';
+import { addCommonOptions, type CommonOptions } from '../options.js';
 import { describeReport } from './report.js';
 
 /** Registers `refresh` on `program`; `setExit` receives the command's exit code. */
@@ -14,9 +14,9 @@ export function registerRefresh(program: Command, io: CliIo, setExit: (code: num
     .command('refresh')
     .summary("fetch the providers' feeds now and store the ranges")
     .description(
-      'Fetch the feed of every selected provider (even when the cache holds a valid set), install it and\n' +
-        'write it to the store with the refresh TTL (3600 s). Prints one line per provider as it completes:\n' +
-        'the number of ranges and how many were added or removed since the cached set. Without --redis-url\n' +
+      'Fetch the feed of every selected provider (even when the cache holds a valid set), install it and ' +
+        'write it to the store with the refresh TTL (3600 s). Prints one line per provider as it completes: ' +
+        'the number of ranges and how many were added or removed since the cached set. Without --redis-url ' +
         'the store is in memory: the command then only checks that the feeds load.',
     );
   addCommonOptions(command).action(async (options: CommonOptions) => {
@@ -25,6 +25,7 @@ export function registerRefresh(program: Command, io: CliIo, setExit: (code: num
 }
 
 async function runRefresh(options: CommonOptions, io: CliIo): Promise<number> {
+  const { openContext } = await import('../context.js'); // on demand: --help need not load ioredis
   const context = await openContext(options, io);
   try {
     if (!options.quiet && !options.json) {
@@ -34,8 +35,9 @@ async function runRefresh(options: CommonOptions, io: CliIo): Promise<number> {
     }
     const onProvider = (report: ProviderRefreshReport): void => {
       if (options.json) return;
-      if (report.outcome === 'failed' || report.storeError !== null) io.err(describeReport(report));
-      else if (!options.quiet) io.out(describeReport(report));
+      if (report.outcome === 'failed' || report.storeError !== null)
+        io.err(describeReport(report, context.redis !== null));
+      else if (!options.quiet) io.out(describeReport(report, context.redis !== null));
     };
     const reports = await context.cloud.refresh(context.providers, { force: true, onProvider });
     const failed = reports.filter((r) => r.outcome === 'failed' || (context.redis !== null && !r.stored));
