@@ -6,8 +6,9 @@
  * - in a long-running process (a server, anything that yields to the event loop) it runs as soon
  *   as the current synchronous work returns;
  * - a script that simply ends is **not** kept alive by it: a task still pending when the script's
- *   last line runs is dropped, not run. Code that needs the result must do the work itself
- *   (e.g. call the refresh method directly) rather than rely on the background.
+ *   last line runs is run only if the event loop happens to turn once more (another pending
+ *   handle), else dropped. Code that needs the result must do the work itself (e.g. call the
+ *   refresh method directly) rather than rely on the background.
  */
 
 /**
