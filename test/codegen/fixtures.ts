@@ -68,6 +68,10 @@ export interface Box<T> {
 }
 
 export const make = async <T,>(value: Promise<T>): Promise<T | undefined> => await value;
+
+export type Maybe = Promise<() => string> | null;
+export type Both<C> = Promise<string | number> & C;
+export type Keys<T> = Promise<keyof T>[];
 `,
     expected: `export type Loader<T> = (key: string, fallback: () => T | null) => Array<T>;
 
@@ -79,6 +83,10 @@ export interface Box<T> {
 }
 
 export const make = <T>(value: T): T | undefined => value;
+
+export type Maybe = (() => string) | null;
+export type Both<C> = (string | number) & C;
+export type Keys<T> = (keyof T)[];
 `,
   },
   {
@@ -98,6 +106,17 @@ export async function total(
 }
 
 export const lease: AsyncDisposable = { [Symbol.asyncDispose]: async () => undefined };
+
+export const numbers = {
+  async *[Symbol.asyncIterator](): AsyncIterator<number> {
+    yield 1;
+  },
+};
+
+export async function cleanup(): Promise<void> {
+  await using stack = new AsyncDisposableStack();
+  stack.use(lease);
+}
 `,
     expected: `export function* pages(source: Iterable<string>): Generator<string, void, undefined> {
   for (const page of source) yield page;
@@ -111,6 +130,17 @@ export function total(source: IterableIterator<string>, open: () => Disposable &
 }
 
 export const lease: Disposable = { [Symbol.dispose]: () => undefined };
+
+export const numbers = {
+  *[Symbol.iterator](): Iterator<number> {
+    yield 1;
+  },
+};
+
+export function cleanup(): void {
+  using stack = new DisposableStack();
+  stack.use(lease);
+}
 `,
   },
   {
