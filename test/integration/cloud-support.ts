@@ -15,6 +15,7 @@ import type {
   RangeIndex,
   SecurityConfigInput,
 } from '../../src/index.js';
+import * as syncApi from '../../src/sync.js';
 import type { Awaitable, ManagerUnderTest, StoreUnderTest } from '../support/apis.js';
 
 /** CloudManager as both APIs expose it. */
@@ -128,5 +129,11 @@ function flakyStore(inner: StoreUnderTest, sync: boolean): FlakyStore {
 /** The async API. */
 export const asyncCloudApi: CloudApiUnderTest = cloudApiOf('async', asyncApi, false);
 
+/**
+ * The sync API (`guard-core/sync`): the generated mirror over the worker-thread bridge. Its worker
+ * runs from `dist/`, so `npm run build` must have run (`npm test` does).
+ */
+export const syncCloudApi: CloudApiUnderTest = cloudApiOf('sync', syncApi as unknown as ApiModule, true);
+
 /** Every API the cloud tests run against. */
-export const cloudApis: readonly CloudApiUnderTest[] = [asyncCloudApi];
+export const cloudApis: readonly CloudApiUnderTest[] = [asyncCloudApi, syncCloudApi];
