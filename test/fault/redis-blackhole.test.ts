@@ -11,7 +11,7 @@ import { deleteByPrefix, rawClient, redisUrl, uniquePrefix } from '../support/re
 import { startTcpProxy, type TcpProxy } from '../support/tcp-proxy.js';
 import { everyOperation, expectAllFailFast } from '../support/fault-ops.js';
 
-const TIMEOUT_MS = 300;
+const TIMEOUT_MS = 200;
 const raw = rawClient();
 afterAll(() => raw.quit());
 

@@ -25,7 +25,12 @@ describe.each(apisUnderTest)('Redis disabled ($name API)', (api) => {
 
   test('every operation returns null and no connection is attempted', async () => {
     const before = (await proxy.stats()).accepted;
-    const m = api.createManager({ enableRedis: false, redisUrl: proxy.url, redisPrefix: 'disabled:', logger: silentLogger });
+    const m = api.createManager({
+      enableRedis: false,
+      redisUrl: proxy.url,
+      redisPrefix: 'disabled:',
+      logger: silentLogger,
+    });
     await m.initialize();
     expect(await m.getKey('ns', 'k')).toBeNull();
     expect(await m.setKey('ns', 'k', 'v', 60)).toBeNull();
@@ -35,7 +40,7 @@ describe.each(apisUnderTest)('Redis disabled ($name API)', (api) => {
     expect(await m.delete('ns', 'k')).toBeNull();
     expect(await m.keys('*')).toBeNull();
     expect(await m.deletePattern('*')).toBeNull();
-    expect(await m.safeOperation(async (c) => c.get('x'))).toBeNull();
+    expect(await m.safeOperation((c) => c.get('x'))).toBeNull();
     const lease = await captureFailure(() => m.getConnection());
     expect(lease).toBeInstanceOf(GuardRedisError);
     const store = api.createRedisStore(m);

@@ -5,7 +5,7 @@ import { afterAll, afterEach, beforeEach, describe, expect, test, vi } from 'vit
 import { Redis as IoRedis } from 'ioredis';
 import { GuardInputError, GuardRedisError, silentLogger } from '../../src/index.js';
 import { connectionFromClient } from '../../src/async/seams/ioredis-connection.js';
-import { apisUnderTest, captureFailure, type ManagerUnderTest } from '../support/apis.js';
+import { andThen, apisUnderTest, captureFailure, type ManagerUnderTest } from '../support/apis.js';
 import { deleteByPrefix, rawClient, redisUrl, uniquePrefix } from '../support/redis.js';
 
 const raw = rawClient();
@@ -152,10 +152,7 @@ describe.each(apisUnderTest)('RedisManager on a real Redis ($name API)', (api) =
 
   test('safeOperation runs a function with the connection and its arguments', async () => {
     const result = await manager.safeOperation(
-      async (connection, key: string, value: string) => {
-        await connection.set(key, value, null);
-        return connection.get(key);
-      },
+      (connection, key: string, value: string) => andThen(connection.set(key, value, null), () => connection.get(key)),
       `${prefix}safe`,
       'ok',
     );
@@ -190,7 +187,7 @@ describe.each(apisUnderTest)('RedisManager on a real Redis ($name API)', (api) =
       () => manager.keys('*'),
       () => manager.deletePattern('*'),
       () => manager.getConnection(),
-      () => manager.safeOperation(async (c) => c.get('x')),
+      () => manager.safeOperation((c) => c.get('x')),
     ];
     for (const call of calls) {
       const error = await captureFailure(call);

@@ -4,6 +4,7 @@
  */
 import * as asyncApi from '../../src/index.js';
 import type { SecurityConfigInput } from '../../src/index.js';
+import * as syncApi from '../../src/sync.js';
 
 /** A value, or a promise of it (the async API returns the latter, the sync API the former). */
 export type Awaitable<T> = T | Promise<T>;
@@ -65,8 +66,28 @@ export const asyncApiUnderTest: ApiUnderTest = {
     new asyncApi.RedisCloudIpStore(handler as unknown as asyncApi.RedisHandlerProtocol, keyPrefix),
 };
 
+/**
+ * The sync API (`guard-core/sync`): generated classes over the worker-thread bridge. Its worker
+ * runs from `dist/`, so `npm run build` must have run (`npm test` does).
+ */
+export const syncApiUnderTest: ApiUnderTest = {
+  name: 'sync',
+  createManager: (config) => new syncApi.RedisManager(config) as unknown as ManagerUnderTest,
+  createInMemoryStore: (options) => new syncApi.InMemoryCloudIpStore(options),
+  createRedisStore: (handler, keyPrefix) =>
+    new syncApi.RedisCloudIpStore(handler as unknown as syncApi.SyncRedisHandlerProtocol, keyPrefix),
+};
+
 /** Every API the shared integration and fault tests run against. */
-export const apisUnderTest: readonly ApiUnderTest[] = [asyncApiUnderTest];
+export const apisUnderTest: readonly ApiUnderTest[] = [asyncApiUnderTest, syncApiUnderTest];
+
+/**
+ * Runs `next` after `value` is available, without making a sync call async: for a
+ * `safeOperation` body that must stay synchronous under the sync API.
+ */
+export function andThen<T, U>(value: Awaitable<T>, next: (value: T) => Awaitable<U>): Awaitable<U> {
+  return value instanceof Promise ? value.then(next) : next(value);
+}
 
 /**
  * Runs `call` and returns what it threw or rejected with; fails the test when it succeeded.

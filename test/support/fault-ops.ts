@@ -24,7 +24,7 @@ export function everyOperation(api: ApiUnderTest, m: ManagerUnderTest): Array<[s
         return lease.connection.get('k');
       },
     ],
-    ['safeOperation', () => m.safeOperation(async (c) => c.get('k'))],
+    ['safeOperation', () => m.safeOperation((c) => c.get('k'))],
     ['store.get', () => store.get('AWS')],
     ['store.set', () => store.set('AWS', ['10.0.0.0/8'], 60)],
     ['store.clear', () => store.clear()],
