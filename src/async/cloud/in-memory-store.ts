@@ -24,10 +24,12 @@ export class InMemoryCloudIpStore implements CloudIpStoreProtocol {
   private readonly entries = new Map<string, Entry>();
   private readonly now: () => number;
 
+  /** An empty store; pass `now` to control expiry in tests. */
   constructor(options: InMemoryCloudIpStoreOptions = {}) {
     this.now = options.now ?? (() => performance.now());
   }
 
+  /** A fresh copy of the provider's set; `null` when absent or expired (an expired entry is dropped). */
   async get(provider: string): Promise<Set<string> | null> {
     const name = requireName('provider', provider);
     const entry = this.entries.get(name);
@@ -39,6 +41,7 @@ export class InMemoryCloudIpStore implements CloudIpStoreProtocol {
     return new Set(entry.ranges);
   }
 
+  /** Stores a copy of `ranges`; a TTL in whole seconds bounds its life, none clears an earlier one. */
   async set(provider: string, ranges: Iterable<string>, ttl?: number | null): Promise<void> {
     const name = requireName('provider', provider);
     const copy = requireRanges(ranges);
@@ -46,6 +49,7 @@ export class InMemoryCloudIpStore implements CloudIpStoreProtocol {
     this.entries.set(name, { ranges: copy, expiresAt: seconds === null ? null : this.now() + seconds * 1000 });
   }
 
+  /** Drops every entry and its expiry. */
   async clear(): Promise<void> {
     this.entries.clear();
   }

@@ -22,6 +22,10 @@ export class RedisCloudIpStore implements CloudIpStoreProtocol {
   readonly keyPrefix: string;
   private readonly logger: Logger;
 
+  /**
+   * Stores under `<redisPrefix><keyPrefix>:<provider>` through `redis` (a RedisManager or any
+   * handler). Throws `GuardInputError` when `redis` is not a handler or `keyPrefix` is empty.
+   */
   constructor(
     private readonly redis: RedisHandlerProtocol,
     keyPrefix: string = DEFAULT_CLOUD_IP_KEY_PREFIX,
@@ -33,6 +37,7 @@ export class RedisCloudIpStore implements CloudIpStoreProtocol {
     this.logger = redis.config?.logger ?? defaultLogger();
   }
 
+  /** The cached set; `null` on a miss, when Redis is disabled, or when the value is corrupt (logged). Redis failures reject with `GuardRedisError`. */
   async get(provider: string): Promise<Set<string> | null> {
     const name = requireName('provider', provider);
     const raw = await this.redis.getKey(this.keyPrefix, name);
@@ -45,12 +50,14 @@ export class RedisCloudIpStore implements CloudIpStoreProtocol {
     return new Set(list);
   }
 
+  /** Writes the sorted list in Python's JSON format, with `EX ttl` when a TTL is given (none clears an earlier one). */
   async set(provider: string, ranges: Iterable<string>, ttl?: number | null): Promise<void> {
     const name = requireName('provider', provider);
     const payload = pythonJsonStringList(sortByCodePoint(new Set(requireRanges(ranges))));
     await this.redis.setKey(this.keyPrefix, name, payload, requireTtl(ttl));
   }
 
+  /** Deletes every key of this store's namespace (SCAN with the escaped prefix, batched UNLINK), and nothing else. */
   async clear(): Promise<void> {
     await this.redis.deletePattern(`${escapeGlob(this.keyPrefix)}:*`);
   }

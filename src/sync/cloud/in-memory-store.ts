@@ -25,10 +25,12 @@ export class InMemoryCloudIpStore implements SyncCloudIpStoreProtocol {
   private readonly entries = new Map<string, Entry>();
   private readonly now: () => number;
 
+  /** An empty store; pass `now` to control expiry in tests. */
   constructor(options: InMemoryCloudIpStoreOptions = {}) {
     this.now = options.now ?? (() => performance.now());
   }
 
+  /** A fresh copy of the provider's set; `null` when absent or expired (an expired entry is dropped). */
   get(provider: string): Set<string> | null {
     const name = requireName('provider', provider);
     const entry = this.entries.get(name);
@@ -40,6 +42,7 @@ export class InMemoryCloudIpStore implements SyncCloudIpStoreProtocol {
     return new Set(entry.ranges);
   }
 
+  /** Stores a copy of `ranges`; a TTL in whole seconds bounds its life, none clears an earlier one. */
   set(provider: string, ranges: Iterable<string>, ttl?: number | null): void {
     const name = requireName('provider', provider);
     const copy = requireRanges(ranges);
@@ -47,6 +50,7 @@ export class InMemoryCloudIpStore implements SyncCloudIpStoreProtocol {
     this.entries.set(name, { ranges: copy, expiresAt: seconds === null ? null : this.now() + seconds * 1000 });
   }
 
+  /** Drops every entry and its expiry. */
   clear(): void {
     this.entries.clear();
   }

@@ -23,6 +23,10 @@ export class RedisCloudIpStore implements SyncCloudIpStoreProtocol {
   readonly keyPrefix: string;
   private readonly logger: Logger;
 
+  /**
+   * Stores under `<redisPrefix><keyPrefix>:<provider>` through `redis` (a RedisManager or any
+   * handler). Throws `GuardInputError` when `redis` is not a handler or `keyPrefix` is empty.
+   */
   constructor(
     private readonly redis: SyncRedisHandlerProtocol,
     keyPrefix: string = DEFAULT_CLOUD_IP_KEY_PREFIX,
@@ -34,6 +38,7 @@ export class RedisCloudIpStore implements SyncCloudIpStoreProtocol {
     this.logger = redis.config?.logger ?? defaultLogger();
   }
 
+  /** The cached set; `null` on a miss, when Redis is disabled, or when the value is corrupt (logged). Redis failures reject with `GuardRedisError`. */
   get(provider: string): Set<string> | null {
     const name = requireName('provider', provider);
     const raw = this.redis.getKey(this.keyPrefix, name);
@@ -46,12 +51,14 @@ export class RedisCloudIpStore implements SyncCloudIpStoreProtocol {
     return new Set(list);
   }
 
+  /** Writes the sorted list in Python's JSON format, with `EX ttl` when a TTL is given (none clears an earlier one). */
   set(provider: string, ranges: Iterable<string>, ttl?: number | null): void {
     const name = requireName('provider', provider);
     const payload = pythonJsonStringList(sortByCodePoint(new Set(requireRanges(ranges))));
     this.redis.setKey(this.keyPrefix, name, payload, requireTtl(ttl));
   }
 
+  /** Deletes every key of this store's namespace (SCAN with the escaped prefix, batched UNLINK), and nothing else. */
   clear(): void {
     this.redis.deletePattern(`${escapeGlob(this.keyPrefix)}:*`);
   }
