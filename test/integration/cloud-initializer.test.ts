@@ -4,8 +4,8 @@
  */
 import { randomBytes } from 'node:crypto';
 import { afterAll, afterEach, beforeAll, describe, expect, test, vi } from 'vitest';
-import type { CloudProvider, SecurityConfigInput } from '../../src/index.js';
-import type { ManagerUnderTest, StoreUnderTest } from '../support/apis.js';
+import { GuardConfigError, type CloudProvider, type SecurityConfigInput } from '../../src/index.js';
+import { captureFailure, type ManagerUnderTest, type StoreUnderTest } from '../support/apis.js';
 import { startFeedServer, type FeedServer, type RouteResponse } from '../support/feed-server.js';
 import { captureLogger } from '../support/logger.js';
 import { deleteByPrefix, rawClient, redisUrl, uniquePrefix } from '../support/redis.js';
@@ -109,6 +109,24 @@ describe.each(cloudApis)('HandlerInitializer ($name API)', (api) => {
     expect(result.storeOrigin).toBe('factory');
     expect(result.store).toBeInstanceOf(api.RedisCloudIpStore);
     expect(await raw.exists(`${prefix}cloud_ip:AWS`)).toBe(1);
+  });
+
+  test('a factory that returns no store, or throws, fails start-up loudly (GuardConfigError / its own error)', async () => {
+    const bad = make({ blockCloudProviders: ['AWS'], cloudIpStore: (() => ({ get: () => null })) as never });
+    const error = await captureFailure(() => bad.init.initializeRedisHandlers());
+    expect(error).toBeInstanceOf(GuardConfigError);
+    expect((error as GuardConfigError).field).toBe('cloudIpStore');
+    expect((error as Error).message).toMatch(/the factory returned .*, not a store with get, set and clear/);
+
+    const throwing = make({
+      blockCloudProviders: ['AWS'],
+      cloudIpStore: (() => {
+        throw new Error('no table cloud_ips');
+      }) as never,
+    });
+    expect(await captureFailure(() => throwing.init.initializeRedisHandlers())).toMatchObject({
+      message: 'no table cloud_ips',
+    });
   });
 
   test('cloudIpStore as an instance → used as is with Redis on, even an InMemoryCloudIpStore', async () => {
