@@ -41,13 +41,17 @@ export interface GeneratedFile {
 
 /** The result of a generation: every file, and every refused construct (when any, nothing should be written). */
 export interface Generation {
+  /** The folders and module tables used. */
   readonly layout: Layout;
+  /** One entry per mirrored module, in path order. */
   readonly files: readonly GeneratedFile[];
+  /** Refused constructs, by module then position. */
   readonly refusals: readonly Refusal[];
 }
 
 /** A difference between a generation and a folder on disk. */
 export interface Difference {
+  /** MISSING: not on disk; CHANGED: text differs; ORPHAN: on disk, produced by no source. */
   readonly kind: 'MISSING' | 'CHANGED' | 'ORPHAN';
   /** Path under the compared folder, with forward slashes. */
   readonly path: string;
@@ -55,8 +59,11 @@ export interface Difference {
 
 /** What {@link writeGeneration} did; paths are under the written folder. */
 export interface WriteSummary {
+  /** Files created or rewritten. */
   readonly written: readonly string[];
+  /** How many files already had the generated text. */
   readonly unchanged: number;
+  /** Orphans deleted. */
   readonly removed: readonly string[];
 }
 
@@ -96,6 +103,7 @@ export function createGenerator(options: GenerateOptions = {}): () => Promise<Ge
   };
 }
 
+/** Header + transformed text, formatted. */
 async function generateModule(file: SourceFile, layout: Layout): Promise<GeneratedFile> {
   const sourcePath = file.getFilePath();
   const outPath = outputPathOf(layout, sourcePath);

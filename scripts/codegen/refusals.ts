@@ -11,8 +11,11 @@ import { isMemberName, isPromiseValued, isThenable, moduleSpecifiers, promiseSta
 export interface Refusal {
   /** Path of the async module, relative to the repository root. */
   readonly file: string;
+  /** 1-based line of the construct's first character. */
   readonly line: number;
+  /** 1-based column of the construct's first character. */
   readonly column: number;
+  /** What is refused and what to write instead. */
   readonly message: string;
 }
 
