@@ -16,7 +16,9 @@ import { fileURLToPath } from 'node:url';
 import ipaddr from 'ipaddr.js';
 import { parseProviderFeed } from '../src/core/cloud/feeds.js';
 import { parseIp } from '../src/core/cloud/ip.js';
-import { RangeIndex } from '../src/core/cloud/range-index.js';
+import { parseCidr, type ParsedCidr } from '../src/core/cloud/cidr.js';
+import { buildFamilies, RangeIndex } from '../src/core/cloud/range-index.js';
+import { findOwner6 } from '../src/core/cloud/segment-table.js';
 import { CloudRangeSet } from '../src/core/cloud/range-set.js';
 import { CLOUD_PROVIDERS, type CloudProvider } from '../src/core/providers.js';
 
@@ -167,6 +169,49 @@ function naiveBigInt(ranges: Record<CloudProvider, string[]>): (a: string) => bo
   };
 }
 
+/**
+ * The IPv6 design choice, measured: the same flattened segments searched with four 32-bit words
+ * (what RangeIndex does) versus BigInt keys (the simpler alternative).
+ */
+function ipv6KeyChoice(all: readonly string[], addresses: readonly string[], rounds: number) {
+  const nets = all
+    .map((c) => parseCidr(c))
+    .flatMap((r) => (r.ok && r.cidr.family === 6 ? [r.cidr] : [])) as ParsedCidr[];
+  const { table } = buildFamilies(nets).v6;
+  const bigStarts: bigint[] = [];
+  for (let i = 0; i < table.starts.length; i += 4) {
+    const w = table.starts;
+    bigStarts.push(
+      (BigInt(w[i]!) << 96n) | (BigInt(w[i + 1]!) << 64n) | (BigInt(w[i + 2]!) << 32n) | BigInt(w[i + 3]!),
+    );
+  }
+  const byWords = (a: string) => {
+    const ip = parseIp(a);
+    return ip !== null && ip.family === 6 && findOwner6(table, ip.w0, ip.w1, ip.w2, ip.w3) >= 0;
+  };
+  const byBigInt = (a: string) => {
+    const ip = parseIp(a);
+    if (ip === null || ip.family !== 6) return false;
+    const key = (BigInt(ip.w0) << 96n) | (BigInt(ip.w1) << 64n) | (BigInt(ip.w2) << 32n) | BigInt(ip.w3);
+    let lo = 0;
+    let hi = bigStarts.length - 1;
+    while (lo < hi) {
+      const mid = (lo + hi + 1) >>> 1;
+      if (bigStarts[mid]! <= key) lo = mid;
+      else hi = mid - 1;
+    }
+    return table.owners[lo]! >= 0;
+  };
+  const v6Addresses = addresses.filter((a) => a.includes(':') && !a.startsWith('::ffff:'));
+  measure(v6Addresses, 2, byWords);
+  measure(v6Addresses, 2, byBigInt);
+  return {
+    count: v6Addresses.length,
+    words: measure(v6Addresses, rounds, byWords).rate,
+    bigint: measure(v6Addresses, rounds, byBigInt).rate,
+  };
+}
+
 function fmt(n: number): string {
   return n >= 1e6 ? `${(n / 1e6).toFixed(2)} M` : n >= 1e3 ? `${(n / 1e3).toFixed(1)} k` : n.toFixed(0);
 }
@@ -210,6 +255,7 @@ function main(): void {
   const naiveIpRun = measure(naiveSample, 3, naiveIp);
   const naiveBigRun = measure(naiveSample, 3, naiveBig);
   const setOnSample = measure(naiveSample, rounds, bySet);
+  const v6Keys = ipv6KeyChoice(all, addresses, rounds);
 
   // Same answers on the sample, or the comparison is meaningless.
   const disagree = naiveSample.filter((a) => bySet(a) !== naiveIp(a) || bySix(a) !== bySet(a)).length;
@@ -227,6 +273,8 @@ function main(): void {
   console.log(`  parseIp alone                ${fmt(parseRun.rate)}/s`);
   console.log(`  CloudRangeSet.isCloudIp      ${fmt(setRun.rate)}/s`);
   console.log(`  six RangeIndex in turn       ${fmt(sixRun.rate)}/s`);
+  console.log(`  IPv6 only, word keys         ${fmt(v6Keys.words)}/s (${v6Keys.count} addresses)`);
+  console.log(`  IPv6 only, BigInt keys       ${fmt(v6Keys.bigint)}/s`);
   console.log(`  naive linear ipaddr.js match ${fmt(naiveIpRun.rate)}/s`);
   console.log(`  naive linear BigInt compare  ${fmt(naiveBigRun.rate)}/s`);
   console.log(
@@ -236,6 +284,8 @@ function main(): void {
     JSON.stringify({
       setRate: Math.round(setRun.rate),
       sixRate: Math.round(sixRun.rate),
+      v6WordsRate: Math.round(v6Keys.words),
+      v6BigIntRate: Math.round(v6Keys.bigint),
       parseRate: Math.round(parseRun.rate),
       naiveIpaddrRate: Math.round(naiveIpRun.rate),
       naiveBigIntRate: Math.round(naiveBigRun.rate),
