@@ -37,12 +37,16 @@ async function requireReachable(url: string): Promise<void> {
     maxRetriesPerRequest: 0,
     retryStrategy: () => null,
   });
-  client.on('error', () => undefined);
+  let lastError: unknown = null;
+  client.on('error', (error: unknown) => {
+    lastError = error; // connect() itself only says "Connection is closed."
+  });
   try {
     await client.connect();
     await client.ping();
   } catch (error) {
-    const reason = error instanceof Error ? error.message : String(error);
+    const cause = lastError ?? error;
+    const reason = cause instanceof Error ? cause.message : String(cause);
     throw new Error(`REDIS_URL is set but that Redis does not answer PING (${reason}).\n${HOW_TO_GET_REDIS}`);
   } finally {
     client.disconnect();
