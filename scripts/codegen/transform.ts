@@ -29,7 +29,8 @@ export function transformModule(file: SourceFile, layout: Layout): string {
 
 function editsFor(node: Node): Edit[] {
   if (node.getKind() === SyntaxKind.AsyncKeyword) return [remove(node.getStart(), node.getEnd())];
-  if (Node.isAwaitExpression(node)) return [remove(node.getStart(), node.getStart() + 'await'.length)];
+  // Up to the operand, line breaks included: `return await\n x` must not become `return\n x`.
+  if (Node.isAwaitExpression(node)) return [remove(node.getStart(), node.getExpression().getStart())];
   if (Node.isForOfStatement(node)) {
     const keyword = node.getAwaitKeyword();
     return keyword ? [remove(keyword.getStart(), keyword.getEnd())] : [];

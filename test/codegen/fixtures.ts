@@ -45,6 +45,11 @@ export async function size(c: RedisConnection): Promise<number> {
   const first = (await c.scan('a', '0', 1)).keys[0] ?? 'none';
   return n + (await c.del(first)) + helper() - -(await c.del('x'));
 }
+
+export async function wrapped(c: RedisConnection): Promise<number> {
+  return await /* one round trip */
+    c.del('k');
+}
 `,
     expected: `import type { SyncRedisConnection } from '../bridge/seams/redis.js';
 import { helper } from '../core/helper.js';
@@ -53,6 +58,10 @@ export function size(c: SyncRedisConnection): number {
   const n = c.scan('*', '0', 10).keys.length;
   const first = c.scan('a', '0', 1).keys[0] ?? 'none';
   return n + c.del(first) + helper() - -c.del('x');
+}
+
+export function wrapped(c: SyncRedisConnection): number {
+  return c.del('k');
 }
 `,
   },
