@@ -23,7 +23,7 @@
  */
 import { parseIp } from '../../core/cloud/ip.js';
 import { RangeIndex, type BuiltRangeIndex } from '../../core/cloud/range-index.js';
-import { ALL_PROVIDERS_MASK, CloudRangeSet, providerMask, type CloudMatch } from '../../core/cloud/range-set.js';
+import { CloudRangeSet, providerMask, type CloudMatch } from '../../core/cloud/range-set.js';
 import { parseSecurityConfig, type SecurityConfig, type SecurityConfigInput } from '../../core/config.js';
 import { GuardInputError } from '../../core/errors.js';
 import type { Logger } from '../../core/logger.js';
@@ -48,6 +48,9 @@ import type { CloudIpStoreProtocol } from './store-protocol.js';
 
 /** Minimum time between two "no ranges loaded" warnings for one provider, as in the original. */
 const EMPTY_RANGES_WARNING_COOLDOWN_MS = 300_000;
+
+/** Each provider's bit in a selection mask (the order of `CLOUD_PROVIDERS`, as `CloudRangeSet` uses). */
+const PROVIDER_BIT: ReadonlyMap<string, number> = new Map(CLOUD_PROVIDERS.map((p, i) => [p, 1 << i]));
 
 /** Optional collaborators of a {@link CloudManager}. */
 export interface CloudManagerOptions {
@@ -103,6 +106,8 @@ export class CloudManager {
   private combined: CloudRangeSet | null = CloudRangeSet.EMPTY;
   private scheduled = false;
   private readonly defaultProviders: readonly CloudProvider[];
+  private readonly defaultMask: number;
+  private loadedMask = 0;
 
   /** Validates `config` (throws `GuardConfigError`); loads nothing until a refresh. */
   constructor(config: SecurityConfigInput | SecurityConfig = {}, options: CloudManagerOptions = {}) {
@@ -113,6 +118,7 @@ export class CloudManager {
     this.clock = options.clock ?? Date.now;
     const configured = this.config.blockCloudProviders;
     this.defaultProviders = configured.size > 0 ? requireProviders(configured) : CLOUD_PROVIDERS;
+    this.defaultMask = providerMask(this.defaultProviders);
     this.cache = {
       store: options.store === undefined ? new InMemoryCloudIpStore() : requireStore(options.store),
       redis: options.redis ?? null,
@@ -346,6 +352,7 @@ export class CloudManager {
   ): void {
     const first = !this.loaded.has(provider);
     this.loaded.set(provider, { index, source, at: this.clock() });
+    this.loadedMask |= PROVIDER_BIT.get(provider) ?? 0;
     this.combined = null;
     this.errors.delete(provider);
     if (added > 0 || removed > 0) {
@@ -359,17 +366,28 @@ export class CloudManager {
 
   private match(ip: string, providers: Iterable<string> | undefined): CloudMatch | null {
     if (typeof ip !== 'string') throw new GuardInputError('ip', `expected a string, got ${describe(ip)}`);
-    const list = this.providersOf(providers);
+    const mask = this.maskOf(providers);
     const parsed = parseIp(ip);
     if (parsed === null) {
       this.logger.debug(`Not a valid IP address: ${JSON.stringify(ip.slice(0, 64))}`);
       return null;
     }
-    for (const provider of list) if (!this.loaded.has(provider)) this.warnEmpty(provider);
-    return this.rangeSet().find(
-      parsed,
-      list.length === CLOUD_PROVIDERS.length ? ALL_PROVIDERS_MASK : providerMask(list),
-    );
+    const missing = mask & ~this.loadedMask;
+    if (missing !== 0) this.warnEmpty(missing);
+    return this.rangeSet().find(parsed, mask);
+  }
+
+  /** The selection mask of `providers`, validated without allocating (this runs once per request). */
+  private maskOf(providers: Iterable<string> | undefined): number {
+    if (providers === undefined) return this.defaultMask;
+    if (typeof providers !== 'object' || providers === null) requireProviders(providers); // throws the usual error
+    let mask = 0;
+    for (const name of providers) {
+      const bit = PROVIDER_BIT.get(name);
+      if (bit === undefined) requireProviders([name]); // throws, naming it
+      mask |= bit ?? 0;
+    }
+    return mask;
   }
 
   private rangeSet(): CloudRangeSet {
@@ -381,14 +399,17 @@ export class CloudManager {
     return this.combined;
   }
 
-  private warnEmpty(provider: CloudProvider): void {
+  private warnEmpty(missing: number): void {
     const now = this.clock();
-    const last = this.emptyWarnedAt.get(provider);
-    if (last !== undefined && now - last < EMPTY_RANGES_WARNING_COOLDOWN_MS) return;
-    this.emptyWarnedAt.set(provider, now);
-    this.logger.warn(
-      `No ${provider} IP ranges loaded: addresses of ${provider} are not detected until a refresh succeeds`,
-    );
+    CLOUD_PROVIDERS.forEach((provider, i) => {
+      if ((missing & (1 << i)) === 0) return;
+      const last = this.emptyWarnedAt.get(provider);
+      if (last !== undefined && now - last < EMPTY_RANGES_WARNING_COOLDOWN_MS) return;
+      this.emptyWarnedAt.set(provider, now);
+      this.logger.warn(
+        `No ${provider} IP ranges loaded: addresses of ${provider} are not detected until a refresh succeeds`,
+      );
+    });
   }
 }
 
