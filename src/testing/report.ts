@@ -118,15 +118,23 @@ function firstLine(text: string): string {
   return line.length > 160 ? `${line.slice(0, 157)}...` : line;
 }
 
+const resultsOfErrors = new WeakMap<StoreConformanceError, PropertyResult>();
+
 /** Thrown by a test `runStoreConformance` registered, when its property failed or was indeterminate. */
 export class StoreConformanceError extends Error {
   override name = 'StoreConformanceError';
 
-  constructor(
-    message: string,
-    /** The full result, seed and path included. */
-    readonly result: PropertyResult,
-  ) {
-    super(message, { cause: result.error });
+  constructor(message: string, result: PropertyResult) {
+    // The store's own error is the cause (its stack leads into the store); a broken expectation
+    // is fully described by the message already.
+    const own = result.error instanceof Error && !/^Conformance(Violation|Indeterminate)$/.test(result.error.name);
+    super(message, own ? { cause: result.error } : undefined);
+    // Kept off the instance: test runners print every own field of an error, and the message says it all.
+    resultsOfErrors.set(this, result);
+  }
+
+  /** The full result, seed and path included. */
+  get result(): PropertyResult {
+    return resultsOfErrors.get(this) as PropertyResult;
   }
 }

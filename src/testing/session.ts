@@ -90,12 +90,26 @@ export class ConformanceSession {
   private async probeMode(): Promise<StoreMode> {
     const store = await this.target.open(this.newPrefix());
     try {
-      const returned = store.get('gc-conf-mode-probe');
-      if (!isThenable(returned)) return 'sync';
-      await returned;
-      return 'async';
+      // A thenable means async, whatever it settles to; a store whose get fails at once gets a
+      // second chance through clear() before being taken as sync.
+      for (const call of [() => store.get('gc-conf-mode-probe'), () => store.clear()]) {
+        let returned: unknown;
+        try {
+          returned = call();
+        } catch {
+          continue;
+        }
+        if (!isThenable(returned)) return 'sync';
+        await Promise.resolve(returned).catch(() => undefined);
+        return 'async';
+      }
+      return 'sync';
     } finally {
-      await settleMaybe(store.clear());
+      try {
+        await settleMaybe(store.clear());
+      } catch {
+        // a failing clear() is for the properties to report, not the probe
+      }
       await this.target.dispose(store);
     }
   }
