@@ -18,6 +18,7 @@ import type {
   SyncRedisHandlerProtocol,
   SyncRedisLease,
 } from '../../src/sync/index.js';
+import { InMemoryCloudIpStore as GeneratedInMemoryStore } from '../../src/sync/cloud/in-memory-store.js';
 import { REPO_ROOT } from '../../scripts/codegen/generate.js';
 import { isThenable } from '../../scripts/codegen/syntax.js';
 
@@ -40,6 +41,19 @@ describe('sync API types (compile-time; `npm run typecheck` fails when one break
     expectTypeOf<SyncRedisLease['connection']>().toEqualTypeOf<SyncRedisConnection>();
     expectTypeOf<(redis: SyncRedisHandlerProtocol) => RedisCloudIpStore>().toExtend<SyncCloudIpStoreFactory>();
     expectTypeOf<Parameters<SyncCloudIpStoreFactory>[0]>().toEqualTypeOf<SyncRedisHandlerProtocol>();
+  });
+});
+
+describe('the generated in-memory store at run time', () => {
+  it('answers synchronously: values, not promises, and the TTL still applies', () => {
+    let now = 0;
+    const store = new GeneratedInMemoryStore({ now: () => now });
+    const written: unknown = store.set('AWS', ['3.5.140.0/22'], 10);
+    expect(written).toBeUndefined();
+    const read: unknown = store.get('AWS');
+    expect(read).toEqual(new Set(['3.5.140.0/22']));
+    now = 10_000;
+    expect(store.get('AWS')).toBeNull();
   });
 });
 
