@@ -146,7 +146,8 @@ function cleanEnv(): NodeJS.ProcessEnv {
   return env;
 }
 
-test('a real vitest run of a broken store fails, naming the property, the seed and the replay; gaps are skipped', () => {
+/** Runs the fixture files matching `filter` in a child vitest. */
+function childVitest(filter: string, env: Record<string, string> = {}) {
   const child = spawnSync(
     process.execPath,
     [
@@ -155,15 +156,16 @@ test('a real vitest run of a broken store fails, naming the property, the seed a
       '--config',
       'test/conformance/fixtures/vitest.config.ts',
       '--reporter=verbose',
+      filter,
     ],
-    {
-      cwd: ROOT,
-      env: { ...cleanEnv(), NO_COLOR: '1', GUARD_CONFORMANCE_SEED: '1234' },
-      encoding: 'utf8',
-      timeout: 120_000,
-    },
+    { cwd: ROOT, env: { ...cleanEnv(), NO_COLOR: '1', ...env }, encoding: 'utf8', timeout: 120_000 },
   );
-  const out = `${child.stdout}\n${child.stderr}`;
+  return { status: child.status, out: `${child.stdout}\n${child.stderr}` };
+}
+
+test('a real vitest run of a broken store fails, naming the property, the seed and the replay; gaps are skipped', () => {
+  const child = childVitest('broken-store', { GUARD_CONFORMANCE_SEED: '1234' });
+  const out = child.out;
   expect(child.status, out).toBe(1);
   expect(out).toMatch(/× .*P04 overwrite replaces, never unions/);
   expect(out).toMatch(/StoreConformanceError: P04 overwrite replaces, never unions — FAILED/);
@@ -174,6 +176,14 @@ test('a real vitest run of a broken store fails, naming the property, the seed a
   );
   expect(out).toMatch(/✓ .*P02 round-trip as a Set of the same strings/);
   expect(out).toMatch(/Tests +5 failed \| 11 passed \| 10 skipped \(26\)/);
+}, 130_000);
+
+test('the built package, imported by name and loaded untransformed, registers its tests in vitest by itself', () => {
+  expect(existsSync(`${ROOT}dist/testing.js`), 'dist/ is missing: run `npm run build`').toBe(true);
+  const child = childVitest('built-package');
+  expect(child.status, child.out).toBe(0);
+  expect(child.out).toMatch(/Tests +26 passed \(26\)/);
+  expect(child.out).toMatch(/✓ .*InMemoryCloudIpStore from the built package > P24 model-based/);
 }, 130_000);
 
 describe('the built package (dist/), without a test runner', () => {

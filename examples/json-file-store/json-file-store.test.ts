@@ -1,0 +1,27 @@
+/**
+ * Checking a custom store with the conformance kit. In your project the import is
+ * `import { createManualClock, runStoreConformance } from 'guard-core/testing';`
+ * (this example lives inside guard-core, so it imports the source).
+ */
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll } from 'vitest';
+import { createManualClock, runStoreConformance } from '../../src/testing/index.js';
+import { JsonFileCloudIpStore } from './json-file-store.js';
+
+const dir = mkdtempSync(join(tmpdir(), 'json-file-store-'));
+afterAll(() => rmSync(dir, { recursive: true, force: true }));
+
+// The store reads this clock, so TTL checks move time instead of waiting.
+const clock = createManualClock(Date.now());
+
+runStoreConformance(
+  {
+    // One file per prefix. Hex keeps every prefix a distinct, portable file name (the kit's
+    // prefixes contain `*`, `\`, `:` and case variants, which some file systems would merge).
+    make: ({ prefix }) =>
+      new JsonFileCloudIpStore(join(dir, `${Buffer.from(prefix).toString('hex')}.json`), { now: clock.now }),
+  },
+  { name: 'JsonFileCloudIpStore', capabilities: { clock } },
+);
