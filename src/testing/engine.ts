@@ -52,7 +52,8 @@ export async function checkProperty(
     timeout: def.runTimeoutMs(caps),
     interruptAfterTimeLimit: options.timeLimitMs,
     markInterruptAsFailure: false,
-    ...(replaying ? { path: options.path as string, endOnFailure: true } : {}),
+    endOnFailure: replaying || def.shrinks?.(caps) === false,
+    ...(replaying ? { path: options.path as string } : {}),
   });
   if (!details.failed) {
     const interrupted = details.interrupted && details.numRuns < numRuns && !replaying;

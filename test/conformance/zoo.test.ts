@@ -45,3 +45,35 @@ describe('every mutant is rejected by its property', () => {
     }
   }
 });
+
+describe('without a clock (real waiting, as on Redis), the TTL mutants are still rejected', () => {
+  const ttlMutants = MUTANTS.filter((m) => ['P09', 'P10', 'P11', 'P12', 'P13', 'P27'].includes(m.caughtBy));
+  test(`${ttlMutants.map((m) => `${m.id}→${m.caughtBy}`).join(', ')} (resolution 50 ms)`, async () => {
+    // Concurrently: each check mostly waits for its deadline.
+    const reports = await Promise.all(
+      ttlMutants.map((mutant) =>
+        checkStoreConformance(mutant.make('async', true).target, {
+          mode: 'async',
+          seed: 1,
+          only: [mutant.caughtBy],
+          capabilities: { ttl: { resolutionMs: 50 } },
+        }),
+      ),
+    );
+    const outcomes = ttlMutants.map(
+      (m, i) => `${m.id} ${reports[i]?.results.find((r) => r.id === m.caughtBy)?.status}`,
+    );
+    expect(outcomes).toEqual(ttlMutants.map((m) => `${m.id} failed`));
+  });
+
+  test('and the reference passes the same real-time checks', async () => {
+    const { factory } = coreTarget(ReferenceCore, 'async', true);
+    const report = await checkStoreConformance(factory, {
+      seed: 1,
+      only: ['P09', 'P10', 'P11', 'P12', 'P13', 'P27'],
+      capabilities: { ttl: { resolutionMs: 50 } },
+    });
+    expect(report.ok, formatConformanceReport(report)).toBe(true);
+    expect(report.counts.passed).toBe(6);
+  });
+});

@@ -44,6 +44,8 @@ export interface PropertyDefinition {
   runTimeoutMs(caps: ResolvedCapabilities): number;
   /** The fast-check property. */
   build(env: PropertyEnv): AnyProperty;
+  /** False when shrinking costs too much (each real-time TTL run waits): the first failure is reported. */
+  shrinks?(caps: ResolvedCapabilities): boolean;
 }
 
 /** `base × factor`, at least `min`. */

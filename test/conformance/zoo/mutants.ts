@@ -16,11 +16,7 @@ export interface Mutant {
   /** The modes it exists in (a core mutant runs in both). */
   readonly modes: readonly StoreMode[];
   /** A fresh target (and its clock) for one check. */
-  make(mode: StoreMode): {
-    target: StoreTarget;
-    clock: ReturnType<typeof coreTarget>['clock'];
-    declaredMode?: StoreMode;
-  };
+  make(mode: StoreMode, realTime?: boolean): { target: StoreTarget; clock: ReturnType<typeof coreTarget>['clock'] };
 }
 
 const yieldToOthers = (): Promise<void> => new Promise((resolve) => setImmediate(resolve));
@@ -322,8 +318,8 @@ function core(id: string, fault: string, caughtBy: PropertyId, Core: CoreClass):
     fault,
     caughtBy,
     modes: ['async', 'sync'],
-    make: (mode) => {
-      const { factory, clock } = coreTarget(Core, mode);
+    make: (mode, realTime = false) => {
+      const { factory, clock } = coreTarget(Core, mode, realTime);
       return { target: factory, clock };
     },
   };
@@ -343,7 +339,7 @@ function custom(
     modes: [mode],
     make: () => {
       const backend = new Backend();
-      return { target: { make: ({ prefix }) => build(backend, prefix) }, clock: backend.clock, declaredMode: mode };
+      return { target: { make: ({ prefix }) => build(backend, prefix) }, clock: backend.clock };
     },
   };
 }

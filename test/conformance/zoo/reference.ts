@@ -17,6 +17,12 @@ export interface Entry {
 export class Backend {
   readonly entries = new Map<string, Entry>();
   readonly clock: ManualClock = createManualClock(1_000_000);
+  /** The time stores read: the manual clock, or real time (for the kit's real-time TTL checks). */
+  readonly now: () => number;
+
+  constructor(realTime = false) {
+    this.now = realTime ? () => performance.now() : this.clock.now;
+  }
 }
 
 /** A correct sync store over a shared backend. */
@@ -58,7 +64,7 @@ export class ReferenceCore implements SyncCloudIpStoreShape {
   }
 
   now(): number {
-    return this.backend.clock.now();
+    return this.backend.now();
   }
 
   /** The entry if present and not expired (an expired one is dropped). */
@@ -87,8 +93,12 @@ export function asAsync(core: SyncCloudIpStoreShape): CloudIpStoreProtocol {
 export type CoreClass = new (backend: Backend, prefix: string) => SyncCloudIpStoreShape;
 
 /** A factory of cores over one fresh backend, and the backend's clock for the kit. */
-export function coreTarget(Core: CoreClass, mode: 'sync' | 'async'): { factory: StoreFactory; clock: ManualClock } {
-  const backend = new Backend();
+export function coreTarget(
+  Core: CoreClass,
+  mode: 'sync' | 'async',
+  realTime = false,
+): { factory: StoreFactory; clock: ManualClock } {
+  const backend = new Backend(realTime);
   return {
     clock: backend.clock,
     factory: {
