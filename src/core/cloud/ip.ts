@@ -43,24 +43,41 @@ class Ip implements ParsedIp {
   ) {}
 }
 
-/** Builds an IPv4 {@link ParsedIp} from its 32-bit value. */
-export function ipv4FromNumber(value: number): ParsedIp {
-  return new Ip(4, 0, 0, 0, value >>> 0);
-}
-
-/** Builds an IPv6 {@link ParsedIp} from four 32-bit words (most significant first), unmapping `::ffff:0:0/96`. */
-export function ipv6FromWords(w0: number, w1: number, w2: number, w3: number): ParsedIp {
-  if (w0 === 0 && w1 === 0 && w2 === 0xffff) return new Ip(4, 0, 0, 0, w3 >>> 0);
-  return new Ip(6, w0 >>> 0, w1 >>> 0, w2 >>> 0, w3 >>> 0);
-}
-
 /** Parses an IPv4 or IPv6 address; `null` for anything that is not a valid address (see the module notes). */
 export function parseIp(text: string): ParsedIp | null {
-  if (typeof text !== 'string') return null;
+  const family = parseIpWords(text, scratch);
+  if (family === 0) return null;
+  return new Ip(family, scratch[0]!, scratch[1]!, scratch[2]!, scratch[3]!);
+}
+
+const scratch = new Uint32Array(4);
+
+/**
+ * {@link parseIp} without allocating: writes the four words into `out` (IPv4: `out[3]`, others 0)
+ * and returns the family, or 0 when `text` is not a valid address (`out` is then unspecified).
+ * For per-request lookups on string input, where an object per call is measurable.
+ */
+export function parseIpWords(text: string, out: Uint32Array): 0 | 4 | 6 {
+  if (typeof text !== 'string') return 0;
   const v4 = parseIpv4Range(text, 0, text.length);
-  if (v4 >= 0) return new Ip(4, 0, 0, 0, v4);
-  if (text.indexOf(':') < 0) return null;
-  return parseIpv6(text);
+  if (v4 >= 0) {
+    out[0] = out[1] = out[2] = 0;
+    out[3] = v4;
+    return 4;
+  }
+  if (text.indexOf(':') < 0) return 0;
+  const end = addressEnd(text);
+  if (end < 0 || parseIpv6Groups(text, end) !== 8) return 0;
+  const g = groups;
+  out[0] = g[0]! * 65536 + g[1]!;
+  out[1] = g[2]! * 65536 + g[3]!;
+  out[2] = g[4]! * 65536 + g[5]!;
+  out[3] = g[6]! * 65536 + g[7]!;
+  if (out[0] === 0 && out[1] === 0 && out[2] === 0xffff) {
+    out[2] = 0; // IPv4-mapped: unmap
+    return 4;
+  }
+  return 6;
 }
 
 /**
@@ -169,13 +186,6 @@ function parseIpv6Groups(text: string, end: number): number {
   for (let k = 0; k < tail; k++) groups[7 - k] = groups[count - 1 - k]!;
   for (let k = gap; k < 8 - tail; k++) groups[k] = 0;
   return 8;
-}
-
-function parseIpv6(text: string): ParsedIp | null {
-  const end = addressEnd(text);
-  if (end < 0 || parseIpv6Groups(text, end) !== 8) return null;
-  const g = groups;
-  return ipv6FromWords(g[0]! * 65536 + g[1]!, g[2]! * 65536 + g[3]!, g[4]! * 65536 + g[5]!, g[6]! * 65536 + g[7]!);
 }
 
 /** The canonical text of an address: dotted quad, or RFC 5952 IPv6 (lowercase, longest zero run as `::`). */

@@ -4,7 +4,8 @@
  */
 import { CLOUD_PROVIDERS, type CloudProvider } from '../providers.js';
 import { parseCidr, type ParsedCidr } from './cidr.js';
-import { parseIp, type ParsedIp } from './ip.js';
+import { parseIp, parseIpWords, type ParsedIp } from './ip.js';
+import { findOwner4, findOwner6 } from './segment-table.js';
 import { buildFamilies, ownerOf, RangeIndex, type FamilyIndex } from './range-index.js';
 
 /** A cloud match: the provider and its most specific network containing the address. */
@@ -16,6 +17,8 @@ export interface CloudMatch {
 
 /** Providers to consider: a list, a set, or a mask from {@link providerMask} (fastest). */
 export type ProviderSelection = Iterable<CloudProvider> | number;
+
+const words = new Uint32Array(4);
 
 /** The bit of each provider in a mask, in {@link CLOUD_PROVIDERS} order. */
 const BIT: Readonly<Record<CloudProvider, number>> = Object.fromEntries(
@@ -102,14 +105,26 @@ export class CloudRangeSet {
   }
 
   private node(ip: ParsedIp | string, providers: ProviderSelection): number {
-    const parsed = typeof ip === 'string' ? parseIp(ip) : ip;
-    return parsed === null ? -1 : this.nodeOf(parsed, providerMask(providers));
+    if (typeof ip !== 'string') return this.nodeOf(ip, providerMask(providers));
+    // String input: parse into scratch words, no object per lookup.
+    const family = parseIpWords(ip, words);
+    if (family === 0) return -1;
+    const owner =
+      family === 4
+        ? findOwner4(this.v4.table, words[3]!)
+        : findOwner6(this.v6.table, words[0]!, words[1]!, words[2]!, words[3]!);
+    return this.climb(family, owner, providerMask(providers));
   }
 
   private nodeOf(ip: ParsedIp, filter: number): number {
-    let node = ownerOf(this.v4, this.v6, ip);
+    return this.climb(ip.family, ownerOf(this.v4, this.v6, ip), filter);
+  }
+
+  /** From the most specific node, up to the first one a selected provider publishes (or -1). */
+  private climb(family: 4 | 6, owner: number, filter: number): number {
+    let node = owner;
     if (node < 0 || filter === ALL_PROVIDERS_MASK) return node;
-    const v4 = ip.family === 4;
+    const v4 = family === 4;
     const parents = v4 ? this.v4.table.parents : this.v6.table.parents;
     const masks = v4 ? this.masks4 : this.masks6;
     while (node >= 0 && (masks[node]! & filter) === 0) node = parents[node]!;

@@ -1,6 +1,6 @@
 import { isIP } from 'node:net';
 import { describe, expect, it } from 'vitest';
-import { formatIp, parseIp } from '../../../src/core/cloud/ip.js';
+import { formatIp, parseIp, parseIpWords } from '../../../src/core/cloud/ip.js';
 
 const text = (s: string) => {
   const ip = parseIp(s);
@@ -163,5 +163,21 @@ describe('formatIp', () => {
       ['0:0:0:0:0:0:0:0', '::'],
     ];
     for (const [input, canonical] of cases) expect(formatIp(parseIp(input)!), input).toBe(canonical);
+  });
+});
+
+describe('parseIpWords (the allocation-free form)', () => {
+  it('writes the same words parseIp returns, and the family; 0 for invalid text', () => {
+    const out = new Uint32Array(4).fill(7);
+    expect(parseIpWords('3.5.140.1', out)).toBe(4);
+    expect([...out]).toEqual([0, 0, 0, parseIp('3.5.140.1')!.w3]);
+    out.fill(7);
+    expect(parseIpWords('::ffff:3.5.140.1', out)).toBe(4);
+    expect([...out]).toEqual([0, 0, 0, parseIp('3.5.140.1')!.w3]);
+    expect(parseIpWords('2600:1f14::ffff:1', out)).toBe(6);
+    const ip = parseIp('2600:1f14::ffff:1')!;
+    expect([...out]).toEqual([ip.w0, ip.w1, ip.w2, ip.w3]);
+    expect(parseIpWords('1.2.3.04', out)).toBe(0);
+    expect(parseIpWords('1::2::3', out)).toBe(0);
   });
 });
