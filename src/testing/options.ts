@@ -4,9 +4,21 @@
  * check off (abstract-level's lesson).
  */
 import { GuardInputError } from '../core/errors.js';
-import { describe } from '../core/validate.js';
 import type { ConformanceClock } from './clock.js';
-import { PROPERTY_IDS, isPropertyId, type PropertyId } from './property-ids.js';
+import {
+  envInt,
+  envList,
+  envString,
+  optionalString,
+  requireBoolean,
+  requireEnum,
+  requireFunction,
+  requireIds,
+  requireInt,
+  requireRecord,
+  type Env,
+} from './option-checks.js';
+import type { PropertyId } from './property-ids.js';
 import type { RunnerBinding } from './runner.js';
 
 /** TTL support as declared by the store's author. */
@@ -139,7 +151,7 @@ const DEFAULT_TIME_LIMIT_MS = 60_000;
 export function resolveOptions(
   options: StoreConformanceOptions | undefined,
   isFactory: boolean,
-  env: Readonly<Record<string, string | undefined>> = process.env,
+  env: Env = process.env,
 ): ResolvedOptions {
   const o = requireRecord('options', options ?? {}, OPTION_KEYS);
   const only = o.only === undefined ? envList(env, 'GUARD_CONFORMANCE_ONLY') : requireIds('options.only', o.only);
@@ -243,82 +255,4 @@ function defaultIsIndeterminate(error: unknown): boolean {
 
 function randomSeed(): number {
   return (Date.now() ^ Math.floor(Math.random() * 0x7fffffff)) | 0;
-}
-
-function requireRecord(field: string, value: unknown, known: readonly string[] | null): Record<string, unknown> {
-  if (typeof value !== 'object' || value === null || Array.isArray(value)) {
-    throw new GuardInputError(field, `expected an object, got ${describe(value)}`);
-  }
-  if (known !== null) {
-    for (const key of Object.keys(value)) {
-      if (!known.includes(key)) {
-        throw new GuardInputError(`${field}.${key}`, `unknown key "${key}"; known keys: ${known.join(', ')}`);
-      }
-    }
-  }
-  return value as Record<string, unknown>;
-}
-
-function requireInt(field: string, value: unknown, min = -(2 ** 31), max = 2 ** 31 - 1): number {
-  if (typeof value !== 'number' || !Number.isInteger(value) || value < min || value > max) {
-    throw new GuardInputError(field, `expected a whole number from ${min} to ${max}, got ${describe(value)}`);
-  }
-  return value;
-}
-
-function requireBoolean(field: string, value: unknown): boolean {
-  if (typeof value !== 'boolean') throw new GuardInputError(field, `expected true or false, got ${describe(value)}`);
-  return value;
-}
-
-function requireEnum<T extends string>(field: string, value: unknown, allowed: readonly T[]): T {
-  if (!allowed.includes(value as T)) {
-    throw new GuardInputError(field, `expected one of ${allowed.join(', ')}, got ${describe(value)}`);
-  }
-  return value as T;
-}
-
-function requireFunction<T>(field: string, value: unknown): T {
-  if (typeof value !== 'function') throw new GuardInputError(field, `expected a function, got ${describe(value)}`);
-  return value as T;
-}
-
-function optionalString(field: string, value: unknown): string | null {
-  if (value === undefined) return null;
-  if (typeof value !== 'string' || value.length === 0) {
-    throw new GuardInputError(field, `expected a non-empty string, got ${describe(value)}`);
-  }
-  return value;
-}
-
-function requireIds(field: string, value: unknown): PropertyId[] {
-  if (!Array.isArray(value))
-    throw new GuardInputError(field, `expected an array of property ids, got ${describe(value)}`);
-  for (const id of value) {
-    if (!isPropertyId(id)) {
-      throw new GuardInputError(field, `unknown property ${describe(id)}; known: ${PROPERTY_IDS.join(', ')}`);
-    }
-  }
-  return [...(value as PropertyId[])];
-}
-
-function envString(env: Readonly<Record<string, string | undefined>>, name: string): string | null {
-  const raw = env[name];
-  return raw === undefined || raw.trim() === '' ? null : raw.trim();
-}
-
-function envInt(env: Readonly<Record<string, string | undefined>>, name: string, min?: number): number | null {
-  const raw = envString(env, name);
-  if (raw === null) return null;
-  if (!/^-?\d+$/.test(raw)) throw new GuardInputError(name, `expected a whole number, got ${JSON.stringify(raw)}`);
-  return requireInt(name, Number(raw), min);
-}
-
-function envList(env: Readonly<Record<string, string | undefined>>, name: string): PropertyId[] | null {
-  const raw = envString(env, name);
-  if (raw === null) return null;
-  return requireIds(
-    name,
-    raw.split(',').map((s) => s.trim().toUpperCase()),
-  );
 }
