@@ -1,50 +1,44 @@
 /**
  * The wire protocol between a caller thread and its bridge worker: two private `MessagePort`s
- * and a `SharedArrayBuffer`. Requests travel on one port; everything the worker says travels on
- * the other, which the caller reads with `receiveMessageOnPort` while blocked, and every message
- * is followed by a ring of the doorbell (an `Int32Array` slot).
+ * and shared memory (`channel/shared-lane.ts`). Requests go either into the shared request slot
+ * or, when they do not fit it, on the request port; answers likewise into the reply slot or on
+ * the reply port, which the caller reads with `receiveMessageOnPort` while blocked. Every message
+ * from the worker is followed by a ring of the doorbell.
  *
  * The doorbell is a counter that only ever grows (wrapping at 2^32 is harmless: waiters compare for
- * equality). A caller reads it *before* draining the port and parks only while it still holds that
- * value, so a ring that belongs to an earlier, timed-out call can wake it early but never make it
- * miss its own reply: it simply drains again. Resetting a flag to 0 instead is the race that
- * synckit, Babel and Miniflare each had to fix.
+ * equality). A caller reads it *before* looking for its reply and parks only while it still holds
+ * that value, so a ring that belongs to an earlier, timed-out call can wake it early but never make
+ * it miss its own reply: it simply looks again. Resetting a flag to 0 instead is the race that
+ * synckit, Babel and Miniflare each had to fix. Every call carries an id; an answer to another id
+ * (a late one, after a timeout) is dropped.
  */
 import type { MessagePort } from 'node:worker_threads';
 import type { EncodedThrown } from './codec/error-codec.js';
-
-/** Index of the reply doorbell (worker → caller) in the shared `Int32Array`. */
-export const DOORBELL = 0;
-/**
- * Index of the request counter (caller → worker). The worker never parks on it (it waits in its
- * event loop); it only polls it for a short while after answering, to pick up the next call of a
- * tight sync loop without an OS wake-up.
- */
-export const REQUEST_BELL = 1;
-/** Size of the shared buffer, in 32-bit slots. */
-export const DOORBELL_SLOTS = 2;
 
 /** Operation names the worker's own server answers, whatever service it loaded. */
 export const PING_OP = '__ping';
 export const SHUTDOWN_OP = '__shutdown';
 
+/** What the caller posts on the request port to wake a sleeping worker for a request in the shared slot. */
+export const WAKE = null;
+
 /** What the caller hands the worker at start-up (`workerData`). */
 export interface BridgeWorkerData {
-  /** The port the worker answers on. */
+  /** The port the worker answers on (what does not fit the reply slot). */
   readonly port: MessagePort;
-  /** The port the caller sends requests on. */
+  /** The port requests arrive on (wake-ups, and what does not fit the request slot). */
   readonly requests: MessagePort;
-  /** How long the worker polls for the next request after answering, in microseconds (0 = never). */
+  /** The shared memory (doorbells and slots). */
+  readonly memory: SharedArrayBuffer;
+  /** Longest the worker polls for the next request after answering, in microseconds (0 = never). */
   readonly pollMicros: number;
-  /** The doorbell's shared memory. */
-  readonly doorbell: SharedArrayBuffer;
   /** Module whose `handlers` the worker serves; the built-in Redis/HTTP service when absent. */
   readonly serviceUrl?: string;
-  /** Test hook: busy-wait up to this many microseconds between posting and ringing (stale-notify stress). */
+  /** Test hook: busy-wait up to this many microseconds between publishing and ringing (stale-notify stress). */
   readonly ringJitterUs?: number;
 }
 
-/** Caller → worker (on `requests`, followed by a bump of {@link REQUEST_BELL}): run `op` with `args`. */
+/** Caller → worker: run `op` with `args`. */
 export interface CallRequest {
   readonly kind: 'call';
   readonly id: number;

@@ -1,7 +1,8 @@
 /**
  * The caller's side of the bridge: one worker thread, started on first use, and blocking calls
- * to it. The caller posts a request, then parks on the doorbell and reads the reply from a
- * private port with `receiveMessageOnPort`, so it never needs its own event loop to turn.
+ * to it. The caller publishes a request, then waits on the doorbell and reads the reply from the
+ * shared slot or its private port (`receiveMessageOnPort`), so it never needs its own event loop
+ * to turn.
  *
  * Nothing here may hang: start-up has a deadline and a readiness signal, every call has a
  * deadline, a dying worker announces itself (a blocked thread cannot see the Worker's `'exit'`
@@ -23,18 +24,17 @@ import {
 } from '../../core/errors.js';
 import { decodeThrown } from '../codec/error-codec.js';
 import {
-  DOORBELL,
-  DOORBELL_SLOTS,
   PING_OP,
-  REQUEST_BELL,
   SHUTDOWN_OP,
+  WAKE,
   type BridgeWorkerData,
   type DiedMessage,
   type ReplyMessage,
   type Request,
   type WorkerMessage,
 } from '../protocol.js';
-import { waitForRing } from './doorbell.js';
+import { SharedLane } from './shared-lane.js';
+import { SpinBudget } from './spin-budget.js';
 
 /** How a {@link SyncChannel} starts and watches its worker. */
 export interface SyncChannelOptions {
@@ -46,9 +46,9 @@ export interface SyncChannelOptions {
   readonly startTimeoutMs: number;
   /** After a timed-out call, how long the worker has to answer a ping before it is replaced. */
   readonly pingTimeoutMs: number;
-  /** Spin budget before parking, in microseconds (0 = park at once). */
+  /** Longest spin before parking, in microseconds (0 = always park at once); adapted per wait. */
   readonly spinMicros: number;
-  /** How long the worker polls for the next request after answering, in microseconds (0 = never). */
+  /** Longest the worker polls for the next request after answering, in microseconds (0 = never); adapted. */
   readonly pollMicros: number;
   /** Heap limits of the worker (tests use them to provoke an out-of-memory death). */
   readonly resourceLimits?: ResourceLimits;
@@ -59,11 +59,11 @@ export interface SyncChannelOptions {
 /** A running worker and the means to talk to it. */
 interface Link {
   readonly worker: Worker;
-  /** Replies arrive here. */
+  /** Replies that do not fit the shared slot arrive here. */
   readonly port: MessagePort;
-  /** Requests leave from here. */
+  /** Requests that do not fit the shared slot, and wake-ups, leave from here. */
   readonly requests: MessagePort;
-  readonly bell: Int32Array;
+  readonly lane: SharedLane;
   readonly generation: number;
   /** Set once the worker is known to be gone (its death notice, an `'exit'` event, a failed ping). */
   dead: boolean;
@@ -78,8 +78,11 @@ export class SyncChannel {
   private nextId = 1;
   private generations = 0;
   private closed = false;
+  private readonly spin: SpinBudget;
 
-  constructor(private readonly options: SyncChannelOptions) {}
+  constructor(private readonly options: SyncChannelOptions) {
+    this.spin = new SpinBudget(options.spinMicros);
+  }
 
   /**
    * Identifies the live worker: it changes each time a fresh worker starts (0 when none runs).
@@ -148,12 +151,12 @@ export class SyncChannel {
     const url = this.options.workerUrl();
     const replies = new MessageChannel();
     const requests = new MessageChannel();
-    const shared = new SharedArrayBuffer(Int32Array.BYTES_PER_ELEMENT * DOORBELL_SLOTS);
+    const lane = SharedLane.allocate();
     const workerData: BridgeWorkerData = {
       port: replies.port2,
       requests: requests.port2,
+      memory: lane.memory,
       pollMicros: this.options.pollMicros,
-      doorbell: shared,
       ...(this.options.serviceUrl === undefined ? {} : { serviceUrl: this.options.serviceUrl }),
       ...(this.options.ringJitterUs === undefined ? {} : { ringJitterUs: this.options.ringJitterUs }),
     };
@@ -177,7 +180,7 @@ export class SyncChannel {
       worker,
       port: replies.port1,
       requests: requests.port1,
-      bell: new Int32Array(shared),
+      lane,
       generation: ++this.generations,
       dead: false,
     };
@@ -190,7 +193,8 @@ export class SyncChannel {
 
   private awaitReady(link: Link, url: URL): void {
     const timeoutMs = this.options.startTimeoutMs;
-    const first = this.receive(link, (m) => m.kind === 'ready' || m.kind === 'load-failed', timeoutMs);
+    // Start-up takes tens of milliseconds: no point spinning through it (nor letting it teach the spin budget).
+    const first = this.receive(link, (m) => m.kind === 'ready' || m.kind === 'load-failed', timeoutMs, false);
     if (first !== null && first.kind === 'ready') return;
     this.discard(link);
     if (first === null) {
@@ -203,12 +207,11 @@ export class SyncChannel {
     throw new GuardBridgeStartError(`the sync bridge worker ${url.href} exited during start-up`, null, { cause });
   }
 
-  /** Posts a call; the id is spent only when the post succeeded, so a refused argument changes nothing. */
+  /** Sends a call; the id is spent only when it was sent, so a refused argument changes nothing. */
   private post(link: Link, op: string, args: readonly unknown[]): number {
     const id = this.nextId;
-    const request: Request = { kind: 'call', id, op, args };
     try {
-      this.send(link, request);
+      this.send(link, { kind: 'call', id, op, args });
     } catch (error) {
       throw new GuardBridgeSerializationError(
         `an argument of ${op} cannot be copied to the sync bridge worker: ${messageOf(error)}`,
@@ -221,6 +224,22 @@ export class SyncChannel {
     return id;
   }
 
+  /**
+   * Publishes a request: into the shared slot when it fits (waking the worker through its port
+   * only if it is not polling), else on the port, whose structured clone throws for values that
+   * cannot be copied — before anything was sent.
+   */
+  private send(link: Link, request: Request): void {
+    const { lane } = link;
+    if (request.kind === 'call' && lane.tryWriteRequest(request.id, request.op, request.args)) {
+      lane.countRequest();
+      if (lane.needsWakeUp()) link.requests.postMessage(WAKE);
+      return;
+    }
+    link.requests.postMessage(request);
+    lane.countRequest();
+  }
+
   /** The reply to call `id` (or the worker's death notice), or null at the deadline. */
   private waitFor(link: Link, id: number, timeoutMs: number): ReplyMessage | DiedMessage | null {
     const message = this.receive(link, (m) => m.kind === 'reply' && m.id === id, timeoutMs);
@@ -231,31 +250,59 @@ export class SyncChannel {
    * Blocks until a message satisfying `wanted` arrives, the worker announces its death, or the
    * deadline passes. Other messages (late replies to timed-out calls) are dropped.
    */
-  private receive(link: Link, wanted: (m: WorkerMessage) => boolean, timeoutMs: number): WorkerMessage | null {
+  private receive(
+    link: Link,
+    wanted: (m: WorkerMessage) => boolean,
+    timeoutMs: number,
+    spin = true,
+  ): WorkerMessage | null {
     const deadline = performance.now() + timeoutMs;
     for (;;) {
-      // Read the counter before draining: a ring after this read means a post after it, so the
-      // park below returns at once instead of sleeping past a reply.
-      const rung = Atomics.load(link.bell, DOORBELL);
-      for (let entry = receiveMessageOnPort(link.port); entry; entry = receiveMessageOnPort(link.port)) {
-        const message = entry.message as WorkerMessage;
-        if (message.kind === 'died') {
-          link.dead = true;
-          return message;
-        }
-        if (wanted(message)) return message;
-      }
+      // Read the counter before looking: a ring after this read means a message published after
+      // it, so the wait below returns at once instead of sleeping past a reply.
+      const rung = link.lane.rung();
+      const found = this.collect(link, wanted);
+      if (found !== null) return found;
       const remaining = deadline - performance.now();
       if (remaining <= 0) return null;
-      waitForRing(link.bell, rung, remaining, this.options.spinMicros);
+      if (spin) this.park(link, rung, remaining);
+      else link.lane.waitForRing(rung, remaining);
     }
+  }
+
+  /** Everything published so far, in both lanes; the wanted message or a death notice, else null. */
+  private collect(link: Link, wanted: (m: WorkerMessage) => boolean): WorkerMessage | null {
+    const shared = link.lane.takeReply();
+    if (shared !== null) {
+      const message: ReplyMessage = { kind: 'reply', id: shared.id, ok: true, value: shared.value };
+      if (wanted(message)) return message;
+    }
+    for (let entry = receiveMessageOnPort(link.port); entry; entry = receiveMessageOnPort(link.port)) {
+      const message = entry.message as WorkerMessage;
+      if (message.kind === 'died') {
+        link.dead = true;
+        return message;
+      }
+      if (wanted(message)) return message;
+    }
+    return null;
+  }
+
+  private park(link: Link, rung: number, remainingMs: number): void {
+    const spin = Math.min(this.spin.next(), remainingMs * 1000);
+    if (spin > 0) {
+      if (link.lane.spinForRing(rung, spin)) {
+        this.spin.hit();
+        return;
+      }
+      this.spin.miss();
+    }
+    link.lane.waitForRing(rung, remainingMs);
   }
 
   /** Drops what arrived between calls (late replies); notices a death announced meanwhile. */
   private sweep(link: Link): void {
-    for (let entry = receiveMessageOnPort(link.port); entry; entry = receiveMessageOnPort(link.port)) {
-      if ((entry.message as WorkerMessage).kind === 'died') link.dead = true;
-    }
+    this.collect(link, () => false);
   }
 
   private timedOut(link: Link, id: number, op: string, timeoutMs: number): never {
@@ -294,12 +341,6 @@ export class SyncChannel {
       notice.exitCode,
       notice.error ? { cause } : undefined,
     );
-  }
-
-  /** Posts (a refused clone throws here, before anything is sent), then bumps the worker's request counter. */
-  private send(link: Link, request: Request): void {
-    link.requests.postMessage(request);
-    Atomics.add(link.bell, REQUEST_BELL, 1);
   }
 
   private discard(link: Link): void {

@@ -20,7 +20,9 @@ async function boot(): Promise<void> {
       description: error instanceof Error ? (error.stack ?? error.message) : String(error),
     };
     data.port.postMessage(message);
-    const bell = new Int32Array(data.doorbell);
+    // Slot 0 of the shared memory is the doorbell (channel/shared-lane.ts), rung by hand here so
+    // that this file needs none of the modules that may just have failed to load.
+    const bell = new Int32Array(data.memory, 0, 1);
     Atomics.add(bell, 0, 1);
     Atomics.notify(bell, 0);
   }

@@ -1,16 +1,17 @@
 /**
- * The worker's serving loop: runs each call's handler, answers on the private port, rings the
- * doorbell. Also makes the worker announce its own death, because the blocked caller cannot
- * observe it any other way.
+ * The worker's serving loop: takes each call (from the shared slot or the request port), runs
+ * its handler, publishes the answer (shared slot or reply port) and rings the doorbell. Also makes
+ * the worker announce its own death, because the blocked caller cannot observe it otherwise.
  */
 import { receiveMessageOnPort } from 'node:worker_threads';
 import { GuardBridgeError, GuardBridgeSerializationError } from '../../core/errors.js';
 import { encodeThrown } from '../codec/error-codec.js';
-import { ring } from '../channel/doorbell.js';
+import { SharedLane } from '../channel/shared-lane.js';
+import { SpinBudget } from '../channel/spin-budget.js';
 import {
   PING_OP,
-  REQUEST_BELL,
   SHUTDOWN_OP,
+  WAKE,
   type BridgeHandler,
   type BridgeService,
   type BridgeWorkerData,
@@ -22,49 +23,79 @@ import {
 /** Starts serving `service` and tells the caller it is ready. */
 export function serve(service: BridgeService, data: BridgeWorkerData): void {
   const server = new BridgeServer(service, data);
-  announceDeath((message) => server.send(message));
-  data.requests.on('message', (request: Request) => server.dispatch(request));
-  server.send({ kind: 'ready' });
+  announceDeath((message) => server.publish(message));
+  data.requests.on('message', (message: Request | typeof WAKE) => server.onPortMessage(message));
+  server.publish({ kind: 'ready' });
 }
 
 class BridgeServer {
-  private readonly bell: Int32Array;
+  private readonly lane: SharedLane;
+  private readonly poll: SpinBudget;
   private readonly inFlight = new Map<number, AbortController>();
 
   constructor(
     private readonly service: BridgeService,
     private readonly data: BridgeWorkerData,
   ) {
-    this.bell = new Int32Array(data.doorbell);
+    this.lane = new SharedLane(data.memory);
+    this.poll = new SpinBudget(data.pollMicros);
   }
 
-  dispatch(request: Request): void {
+  /** A request or a wake-up arrived on the port; a request in the shared slot always goes first (it was sent first). */
+  onPortMessage(message: Request | typeof WAKE): void {
+    this.takeShared();
+    if (message !== WAKE) this.dispatch(message);
+  }
+
+  /** Posts `message` on the reply port and rings. */
+  publish(message: WorkerMessage): void {
+    this.data.port.postMessage(message);
+    this.ring();
+  }
+
+  private ring(): void {
+    if (this.data.ringJitterUs) busyWait(Math.random() * this.data.ringJitterUs);
+    this.lane.ring();
+  }
+
+  private takeShared(): boolean {
+    const shared = this.lane.takeRequest();
+    if (shared === null) return false;
+    this.dispatch({ kind: 'call', id: shared.id, op: shared.op, args: shared.args });
+    return true;
+  }
+
+  private dispatch(request: Request): void {
     if (request.kind === 'cancel') this.inFlight.get(request.id)?.abort();
     else void this.answer(request);
-  }
-
-  send(message: WorkerMessage): void {
-    this.data.port.postMessage(message);
-    if (this.data.ringJitterUs) busyWait(Math.random() * this.data.ringJitterUs);
-    ring(this.bell);
   }
 
   private async answer(request: CallRequest): Promise<void> {
     const { id, op } = request;
     const controller = new AbortController();
     this.inFlight.set(id, controller);
-    let reply: WorkerMessage;
+    let value: unknown;
+    let failure: WorkerMessage | null = null;
     try {
-      const value = await this.run(request, controller.signal);
-      reply = { kind: 'reply', id, ok: true, value };
+      value = await this.run(request, controller.signal);
     } catch (error) {
-      reply = { kind: 'reply', id, ok: false, error: encodeThrown(error) };
+      failure = { kind: 'reply', id, ok: false, error: encodeThrown(error) };
     } finally {
       this.inFlight.delete(id);
     }
     if (controller.signal.aborted) return; // the caller gave up on this call and would drop the answer
+    if (failure !== null) this.publish(failure);
+    else this.reply(id, op, value);
+    if (this.inFlight.size === 0) this.pollForNext();
+  }
+
+  private reply(id: number, op: string, value: unknown): void {
+    if (this.lane.tryWriteReply(id, value)) {
+      this.ring();
+      return;
+    }
     try {
-      this.send(reply);
+      this.publish({ kind: 'reply', id, ok: true, value });
     } catch (error) {
       // postMessage refused the value before sending anything: say so instead of leaving the caller waiting
       const refused = new GuardBridgeSerializationError(
@@ -72,9 +103,8 @@ class BridgeServer {
         op,
         'result',
       );
-      this.send({ kind: 'reply', id, ok: false, error: encodeThrown(refused) });
+      this.publish({ kind: 'reply', id, ok: false, error: encodeThrown(refused) });
     }
-    if (this.inFlight.size === 0) this.pollForNext();
   }
 
   private async run(request: CallRequest, signal: AbortSignal): Promise<unknown> {
@@ -94,31 +124,32 @@ class BridgeServer {
   /**
    * A blocked caller usually sends its next call a few microseconds after getting an answer (a
    * loop of sync calls). Waking this thread from its event loop for it costs an OS wake-up, often
-   * more than the call itself; polling the request counter briefly avoids that. Nothing else is
-   * in flight while this spins, so it delays no other work of this worker.
+   * more than the call itself; polling the request counter briefly avoids that (the budget adapts,
+   * see `spin-budget.ts`). Nothing is in flight while this spins, so it delays no other call.
+   *
+   * The caller skips the wake-up message while the polling flag is set. Clearing the flag and
+   * then looking at the slot once more (the caller: filling the slot, then reading the flag)
+   * guarantees that one of the two sides sees the other, so no request is left asleep.
    */
   private pollForNext(): void {
-    const budget = this.data.pollMicros;
+    const budget = this.poll.next();
     if (budget <= 0) return;
-    const seen = Atomics.load(this.bell, REQUEST_BELL);
-    if (this.takeRequests()) return;
-    const until = performance.now() + budget / 1000;
-    while (Atomics.load(this.bell, REQUEST_BELL) === seen) {
-      if (performance.now() >= until) return;
-    }
-    this.takeRequests();
+    const seen = this.lane.requestCount();
+    this.lane.setPolling(true);
+    const arrived = this.takeQueued() || this.lane.spinForRequest(seen, budget);
+    this.lane.setPolling(false);
+    if (arrived) this.poll.hit();
+    else this.poll.miss();
+    this.takeQueued();
   }
 
-  /** Dispatches the requests already queued, without waiting for the event loop to deliver them. */
-  private takeRequests(): boolean {
-    let took = false;
-    for (
-      let entry = receiveMessageOnPort(this.data.requests);
-      entry;
-      entry = receiveMessageOnPort(this.data.requests)
-    ) {
+  /** Dispatches what is already waiting (shared slot, then port), without waiting for the event loop. */
+  private takeQueued(): boolean {
+    let took = this.takeShared();
+    const port = this.data.requests;
+    for (let entry = receiveMessageOnPort(port); entry; entry = receiveMessageOnPort(port)) {
       took = true;
-      this.dispatch(entry.message as Request);
+      this.onPortMessage(entry.message as Request | typeof WAKE);
     }
     return took;
   }
@@ -129,11 +160,11 @@ class BridgeServer {
  * first post a death notice so a blocked caller fails at once instead of at its deadline. An
  * out-of-memory termination runs no JavaScript: the caller's deadline and ping catch that one.
  */
-function announceDeath(send: (message: WorkerMessage) => void): void {
+function announceDeath(publish: (message: WorkerMessage) => void): void {
   const exit = process.exit.bind(process);
   const tell = (message: WorkerMessage): void => {
     try {
-      send(message);
+      publish(message);
     } catch {
       // nothing more can be done from a dying worker
     }
