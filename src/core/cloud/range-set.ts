@@ -18,6 +18,7 @@ export interface CloudMatch {
 /** Providers to consider: a list, a set, or a mask from {@link providerMask} (fastest). */
 export type ProviderSelection = Iterable<CloudProvider> | number;
 
+// Scratch for string lookups; safe to share because a lookup never yields before reading it.
 const words = new Uint32Array(4);
 
 /** The bit of each provider in a mask, in {@link CLOUD_PROVIDERS} order. */
