@@ -23,14 +23,17 @@ export interface SyncBridgeOptions {
   /** After a timed-out call, how long the worker has to answer a health ping before it is replaced (default 1 000 ms). */
   readonly pingTimeoutMs?: number;
   /**
-   * Microseconds the caller spins before parking while it waits for the worker (default 50;
-   * 0 never spins). Spinning saves the OS wake-up latency on quick replies at the price of CPU.
+   * Longest time, in microseconds, the caller busy-waits for an answer before it sleeps (default
+   * 300; 0 never spins). Waking a sleeping thread costs tens of microseconds on many machines,
+   * more than the bridge itself; the spin avoids that when a core is free. The budget adapts: it
+   * shrinks to nothing while spins do not pay (a busy machine, slow calls) and is probed again
+   * now and then, so the CPU it can burn stays bounded. Takes effect when the next worker starts.
    */
   readonly spinMicros?: number;
   /**
-   * Microseconds the worker keeps polling for the next call after answering one (default 100;
-   * 0 never polls). Saves the worker's wake-up in loops of sync calls. Takes effect when the next
-   * worker starts.
+   * Longest time, in microseconds, the worker keeps polling for the next call after answering one
+   * (default 300; 0 never polls), which spares it an OS wake-up in loops of sync calls. Adapts
+   * like `spinMicros`. Takes effect when the next worker starts.
    */
   readonly pollMicros?: number;
   /**
@@ -53,8 +56,8 @@ const DEFAULTS: Readonly<Settings> = {
   startTimeoutMs: 10_000,
   graceMs: 1_000,
   pingTimeoutMs: 1_000,
-  spinMicros: 50,
-  pollMicros: 100,
+  spinMicros: 300,
+  pollMicros: 300,
   workerUrl: null,
 };
 

@@ -78,7 +78,7 @@ export class SyncChannel {
   private nextId = 1;
   private generations = 0;
   private closed = false;
-  private readonly spin: SpinBudget;
+  private spin: SpinBudget;
 
   constructor(private readonly options: SyncChannelOptions) {
     this.spin = new SpinBudget(options.spinMicros);
@@ -176,6 +176,7 @@ export class SyncChannel {
         cause: error,
       });
     }
+    this.spin = new SpinBudget(this.options.spinMicros);
     const link: Link = {
       worker,
       port: replies.port1,
