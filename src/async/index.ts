@@ -1,5 +1,6 @@
 /**
- * guard-core's async API (also the package's main entry point).
+ * The public surface of guard-core's API: managers, stores, protocols, the cloud-IP lookup and
+ * the shared core. The async source is canonical; `src/sync/index.ts` is its generated twin.
  */
 export * from '../core/index.js';
 export { RedisManager, type RedisManagerOptions } from './redis/manager.js';
