@@ -61,6 +61,18 @@ export async function checkProperty(
     const reason = `time limit (${options.timeLimitMs} ms) reached after ${details.numRuns} of ${numRuns} runs`;
     return { ...blank(def, 'indeterminate', reason, started), seed, numRuns: details.numRuns };
   }
+  return failedResult(def, session, mode, { details, seed, started });
+}
+
+/** The result of a failed check: classified, rendered as calls, and replayed once. */
+async function failedResult(
+  def: PropertyDefinition,
+  session: ConformanceSession,
+  mode: StoreMode,
+  run: { details: fc.RunDetails<never>; seed: number; started: number },
+): Promise<PropertyResult> {
+  const { options } = session;
+  const { details, seed } = run;
   const error = details.errorInstance;
   const failure = session.failureSeen();
   const counterexample: unknown = details.counterexample;
@@ -68,21 +80,20 @@ export async function checkProperty(
   const trace = finished ? failure.trace : session.lastStarted;
   const path = details.counterexamplePath;
   const replayPath = replayPathOf(counterexample) ?? options.replayPath;
-  const status = classify(error, options.isIndeterminate);
+  const replaying = options.path !== null;
   const reproduced = replaying || path === null ? null : await replay(def, session, mode, { seed, path, replayPath });
   return {
     id: def.id,
     title: def.title,
-    status,
+    status: classify(error, options.isIndeterminate),
     reason: describeFailure(error),
     seed,
     path,
     replayPath,
     numRuns: details.numRuns,
     numShrinks: details.numShrinks,
-    durationMs: performance.now() - started,
-    callSequence:
-      trace === null ? null : trace.render(mode, finished ? describeFailure(error) : 'the run did not finish'),
+    durationMs: performance.now() - run.started,
+    callSequence: trace?.render(mode, finished ? describeFailure(error) : 'the run did not finish') ?? null,
     counterexample: counterexample === null ? null : clip(fc.stringify(counterexample), 2000),
     error,
     reproduced,
