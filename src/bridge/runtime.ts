@@ -5,8 +5,9 @@
  * down explicitly (closing its Redis connections first).
  */
 import { isAbsolute } from 'node:path';
-import { pathToFileURL } from 'node:url';
-import { GuardInputError } from '../core/errors.js';
+import { existsSync } from 'node:fs';
+import { fileURLToPath, pathToFileURL } from 'node:url';
+import { GuardBridgeStartError, GuardInputError } from '../core/errors.js';
 import { SyncChannel } from './channel/sync-channel.js';
 import { locateWorker } from './channel/locate-worker.js';
 
@@ -67,7 +68,7 @@ let channel: SyncChannel | null = null;
 /** The bridge's channel, created on first use. */
 export function bridgeChannel(): SyncChannel {
   channel ??= new SyncChannel({
-    workerUrl: () => settings.workerUrl ?? locateWorker(),
+    workerUrl: () => (settings.workerUrl ? requireWorkerFile(settings.workerUrl) : locateWorker()),
     get startTimeoutMs() {
       return settings.startTimeoutMs;
     },
@@ -129,6 +130,15 @@ function nonNegative(field: string, value: number): number {
     throw new GuardInputError(field, `expected a non-negative number, got ${String(value)}`);
   }
   return value;
+}
+
+function requireWorkerFile(url: URL): URL {
+  if (url.protocol === 'file:' && !existsSync(url)) {
+    throw new GuardBridgeStartError(
+      `sync bridge worker entry not found: ${fileURLToPath(url)} (set by configureSyncBridge)`,
+    );
+  }
+  return url;
 }
 
 function workerUrlOf(value: URL | string): URL {

@@ -3,8 +3,11 @@
  * (1), dies mid-call (2), times out (3), never settles (8), and calls after close (10). Each must
  * end in a clear error, never a hang, and the next call must work.
  */
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
-import { afterEach, describe, expect, test } from 'vitest';
+import { afterEach, describe, expect, onTestFinished, test } from 'vitest';
 import {
   GuardBridgeClosedError,
   GuardBridgeCrashError,
@@ -35,7 +38,12 @@ describe('(1) a worker that fails to load', () => {
   });
 
   test('a service with a syntax error fails with GuardBridgeStartError; retrying fails the same way', () => {
-    const broken = channel('syntax-error-service.mjs');
+    // written at run time: a fixture file with a syntax error would break the repository's formatter
+    const dir = mkdtempSync(join(tmpdir(), 'guard-core-bridge-'));
+    const file = join(dir, 'syntax-error-service.mjs');
+    writeFileSync(file, 'export const handlers = {\n');
+    const broken = channel(null, { serviceUrl: pathToFileURL(file).href });
+    onTestFinished(() => rmSync(dir, { recursive: true, force: true }));
     for (let i = 0; i < 2; i++) {
       const thrown = thrownBy(() => broken.call('echo', [1], 5_000));
       expect(thrown).toBeInstanceOf(GuardBridgeStartError);
@@ -103,7 +111,7 @@ describe('(2) a worker that dies mid-call', () => {
 
   test('a worker killed without running JS (heap limit) is caught by the deadline and replaced', () => {
     const bridge = channel('test-service.mjs', { resourceLimits: { maxOldGenerationSizeMb: 16 }, pingTimeoutMs: 300 });
-    const thrown = thrownBy(() => bridge.call('oom', [], 3_000));
+    const thrown = thrownBy(() => bridge.call('oom', [], 1_500));
     expect(thrown).toBeInstanceOf(GuardBridgeTimeoutError);
     expect((thrown as Error).message).toMatch(/did not answer a ping either/);
     expect(bridge.call('echo', ['recovered'], 5_000)).toBe('recovered');
@@ -113,14 +121,14 @@ describe('(2) a worker that dies mid-call', () => {
 describe('(3)/(8) deadlines', () => {
   test('a call past its deadline throws GuardBridgeTimeoutError; the worker aborts it and the next call gets its own result', async () => {
     const bridge = channel('test-service.mjs');
-    const { ms, thrown } = timed(() => bridge.call('sleep', [2_000, 'late'], 200));
+    const { ms, thrown } = timed(() => bridge.call('sleep', [800, 'late'], 200));
     expect(thrown).toBeInstanceOf(GuardBridgeTimeoutError);
     expect((thrown as GuardBridgeTimeoutError).timeoutMs).toBe(200);
     expect((thrown as Error).message).toMatch(/alive and keeps serving/);
     expect(ms).toBeGreaterThanOrEqual(195);
     expect(bridge.call('echo', ['mine'], 5_000)).toBe('mine');
     expect((bridge.call('stats', [], 5_000) as { aborted: number }).aborted).toBe(1);
-    await new Promise((resolve) => setTimeout(resolve, 2_000)); // the late sleep has finished by now
+    await new Promise((resolve) => setTimeout(resolve, 800)); // the late sleep has finished by now
     expect(bridge.call('echo', ['still mine'], 5_000)).toBe('still mine');
   });
 

@@ -84,3 +84,14 @@ test('(17) a preload that uses the sync API does not start workers recursively',
   expect(result.stderr.trim().split('\n')).toEqual(['preload ran in thread 0']);
   expect(JSON.parse(result.stdout)).toEqual({ value: 'yes', removed: 1 });
 });
+
+test('configureSyncBridge({ workerUrl }) is honoured: a missing file fails fast naming it, the real one works', async () => {
+  const missing = fileURLToPath(new URL('./fixtures/no-such-worker.js', import.meta.url));
+  const real = fileURLToPath(new URL('../../dist/bridge-worker.js', import.meta.url));
+  const result = await run(['fixtures/worker-url.mjs', redisUrl(), prefix('workerurl'), missing, real]);
+  expect(result.stderr).toBe('');
+  expect(JSON.parse(result.stdout)).toEqual({
+    failure: { name: 'GuardRedisError', cause: 'GuardBridgeStartError', namesPath: true },
+    stored: true,
+  });
+});
