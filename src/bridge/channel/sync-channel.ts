@@ -27,14 +27,13 @@ import {
   PING_OP,
   SHUTDOWN_OP,
   WAKE,
-  type BridgeWorkerData,
   type DiedMessage,
   type ReplyMessage,
   type Request,
   type WorkerMessage,
 } from '../protocol.js';
-import { SharedLane } from './shared-lane.js';
 import { SpinBudget } from './spin-budget.js';
+import { releaseWorker, spawnWorker, type Link } from './worker-link.js';
 
 /** How a {@link SyncChannel} starts and watches its worker. */
 export interface SyncChannelOptions {
@@ -52,21 +51,8 @@ export interface SyncChannelOptions {
   readonly pollMicros: number;
   /** Heap limits of the worker (tests use them to provoke an out-of-memory death). */
   readonly resourceLimits?: ResourceLimits;
-  /** Test hook, see {@link BridgeWorkerData.ringJitterUs}. */
+  /** Test hook, see `BridgeWorkerData.ringJitterUs`. */
   readonly ringJitterUs?: number;
-}
-
-/** A running worker and the means to talk to it. */
-interface Link {
-  readonly worker: Worker;
-  /** Replies that do not fit the shared slot arrive here. */
-  readonly port: MessagePort;
-  /** Requests that do not fit the shared slot, and wake-ups, leave from here. */
-  readonly requests: MessagePort;
-  readonly lane: SharedLane;
-  readonly generation: number;
-  /** Set once the worker is known to be gone (its death notice, an `'exit'` event, a failed ping). */
-  dead: boolean;
 }
 
 /** How long an orderly shutdown may take before the worker is simply terminated. */
@@ -149,45 +135,8 @@ export class SyncChannel {
 
   private start(): Link {
     const url = this.options.workerUrl();
-    const replies = new MessageChannel();
-    const requests = new MessageChannel();
-    const lane = SharedLane.allocate();
-    const workerData: BridgeWorkerData = {
-      port: replies.port2,
-      requests: requests.port2,
-      memory: lane.memory,
-      pollMicros: this.options.pollMicros,
-      ...(this.options.serviceUrl === undefined ? {} : { serviceUrl: this.options.serviceUrl }),
-      ...(this.options.ringJitterUs === undefined ? {} : { ringJitterUs: this.options.ringJitterUs }),
-    };
-    let worker: Worker;
-    try {
-      // execArgv [] : a preload (`node -r x`) that uses the sync API must not start workers recursively.
-      worker = new Worker(url, {
-        workerData,
-        transferList: [replies.port2, requests.port2],
-        execArgv: [],
-        ...(this.options.resourceLimits ? { resourceLimits: this.options.resourceLimits } : {}),
-      });
-    } catch (error) {
-      replies.port1.close();
-      requests.port1.close();
-      throw new GuardBridgeStartError(`could not start the sync bridge worker ${url.href}: ${messageOf(error)}`, null, {
-        cause: error,
-      });
-    }
-    this.spin = new SpinBudget(this.options.spinMicros);
-    const link: Link = {
-      worker,
-      port: replies.port1,
-      requests: requests.port1,
-      lane,
-      generation: ++this.generations,
-      dead: false,
-    };
-    worker.unref(); // a script ends when its own work ends, not when the bridge's does
-    worker.on('error', () => (link.dead = true)); // handled, so it can never crash the caller's process
-    worker.on('exit', () => (link.dead = true));
+    const link = spawnWorker(url, this.options, ++this.generations);
+    this.spin = new SpinBudget(this.options.spinMicros); // a new worker, a new machine state to learn
     this.awaitReady(link, url);
     return link;
   }
@@ -345,11 +294,8 @@ export class SyncChannel {
   }
 
   private discard(link: Link): void {
-    link.dead = true;
     if (this.link === link) this.link = null;
-    link.port.close();
-    link.requests.close();
-    link.worker.terminate().catch(() => undefined);
+    releaseWorker(link);
   }
 }
 
