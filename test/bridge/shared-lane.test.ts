@@ -5,7 +5,13 @@
 import fc from 'fast-check';
 import { describe, expect, test } from 'vitest';
 import { SharedLane } from '../../src/bridge/channel/shared-lane.js';
-import { PROBE_EVERY, SpinBudget } from '../../src/bridge/channel/spin-budget.js';
+import {
+  EXPLOIT_CALLS,
+  EXPLORE_CALLS,
+  PROBE_EVERY,
+  SpinBudget,
+  SpinPolicy,
+} from '../../src/bridge/channel/spin-budget.js';
 
 /** Writes a request, reads it back on a second view of the same memory (the worker's). */
 function throughRequestSlot(args: readonly unknown[]): { carried: boolean; args?: unknown[] } {
@@ -125,5 +131,46 @@ describe('SpinBudget', () => {
   test('a zero maximum never spins', () => {
     const budget = new SpinBudget(0);
     expect(Array.from({ length: PROBE_EVERY * 3 }, () => budget.next()).every((s) => s === 0)).toBe(true);
+  });
+});
+
+describe('SpinPolicy', () => {
+  /** Feeds `calls` waits, each the given mode's cost; returns how many calls ran spinning. */
+  function drive(policy: SpinPolicy, calls: number, cost: { spin: number; park: number }): number {
+    let spinning = 0;
+    for (let i = 0; i < calls; i++) {
+      const spins = policy.budget() > 0;
+      if (spins) spinning++;
+      policy.record(spins ? cost.spin : cost.park);
+    }
+    return spinning;
+  }
+  const period = EXPLOIT_CALLS + EXPLORE_CALLS;
+
+  test('keeps spinning while sustained spinning is clearly faster, exploring sleep briefly', () => {
+    const policy = new SpinPolicy(300);
+    const spinning = drive(policy, period * 10, { spin: 60, park: 150 });
+    expect(spinning).toBe(period * 10 - 10 * EXPLORE_CALLS);
+  });
+
+  test('switches to sleeping when spinning does not pay, and finds spinning again when it does', () => {
+    const policy = new SpinPolicy(300);
+    drive(policy, period, { spin: 400, park: 100 });
+    expect(policy.budget()).toBe(0);
+    const whileSlow = drive(policy, period * 4, { spin: 400, park: 100 });
+    expect(whileSlow).toBe(4 * EXPLORE_CALLS); // only the exploration windows spin
+    drive(policy, period, { spin: 50, park: 100 });
+    expect(policy.budget()).toBe(300);
+  });
+
+  test('prefers sleeping when spinning is only marginally faster (it costs CPU)', () => {
+    const policy = new SpinPolicy(300);
+    drive(policy, period, { spin: 95, park: 100 });
+    expect(policy.budget()).toBe(0);
+  });
+
+  test('a zero maximum never spins', () => {
+    const policy = new SpinPolicy(0);
+    expect(drive(policy, period * 3, { spin: 1, park: 1000 })).toBe(0);
   });
 });

@@ -32,7 +32,7 @@ import {
   type Request,
   type WorkerMessage,
 } from '../protocol.js';
-import { SpinBudget } from './spin-budget.js';
+import { SpinPolicy } from './spin-budget.js';
 import { releaseWorker, spawnWorker, type Link } from './worker-link.js';
 
 /** How a {@link SyncChannel} starts and watches its worker. */
@@ -64,10 +64,10 @@ export class SyncChannel {
   private nextId = 1;
   private generations = 0;
   private closed = false;
-  private spin: SpinBudget;
+  private spin: SpinPolicy;
 
   constructor(private readonly options: SyncChannelOptions) {
-    this.spin = new SpinBudget(options.spinMicros);
+    this.spin = new SpinPolicy(options.spinMicros);
   }
 
   /**
@@ -93,8 +93,10 @@ export class SyncChannel {
     if (this.closed) throw new GuardBridgeClosedError(`the sync bridge is closed; ${op} was not run`, op);
     const link = this.live();
     const id = this.post(link, op, args);
+    const posted = performance.now();
     const reply = this.waitFor(link, id, timeoutMs);
     if (reply === null) return this.timedOut(link, id, op, timeoutMs);
+    this.spin.record((performance.now() - posted) * 1000);
     if (reply.kind === 'died') throw this.crashed(link, op, reply);
     if (reply.ok) return reply.value;
     throw decodeThrown(reply.error, callerFrames());
@@ -136,7 +138,7 @@ export class SyncChannel {
   private start(): Link {
     const url = this.options.workerUrl();
     const link = spawnWorker(url, this.options, ++this.generations);
-    this.spin = new SpinBudget(this.options.spinMicros); // a new worker, a new machine state to learn
+    this.spin = new SpinPolicy(this.options.spinMicros); // a new worker, a new machine state to learn
     this.awaitReady(link, url);
     return link;
   }
@@ -239,14 +241,8 @@ export class SyncChannel {
   }
 
   private park(link: Link, rung: number, remainingMs: number): void {
-    const spin = Math.min(this.spin.next(), remainingMs * 1000);
-    if (spin > 0) {
-      if (link.lane.spinForRing(rung, spin)) {
-        this.spin.hit();
-        return;
-      }
-      this.spin.miss();
-    }
+    const spin = Math.min(this.spin.budget(), remainingMs * 1000);
+    if (spin > 0 && link.lane.spinForRing(rung, spin)) return;
     link.lane.waitForRing(rung, remainingMs);
   }
 
