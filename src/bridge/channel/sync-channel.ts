@@ -64,11 +64,10 @@ export class SyncChannel {
   private nextId = 1;
   private generations = 0;
   private closed = false;
-  private spin: SpinPolicy;
+  /** One spin policy per operation: a no-op and a Redis round trip wait very differently. */
+  private policies = new Map<string, SpinPolicy>();
 
-  constructor(private readonly options: SyncChannelOptions) {
-    this.spin = new SpinPolicy(options.spinMicros);
-  }
+  constructor(private readonly options: SyncChannelOptions) {}
 
   /**
    * Identifies the live worker: it changes each time a fresh worker starts (0 when none runs).
@@ -94,9 +93,10 @@ export class SyncChannel {
     const link = this.live();
     const id = this.post(link, op, args);
     const posted = performance.now();
-    const reply = this.waitFor(link, id, timeoutMs);
+    const policy = this.policyFor(op);
+    const reply = this.waitFor(link, id, timeoutMs, policy);
     if (reply === null) return this.timedOut(link, id, op, timeoutMs);
-    this.spin.record((performance.now() - posted) * 1000);
+    policy.record((performance.now() - posted) * 1000);
     if (reply.kind === 'died') throw this.crashed(link, op, reply);
     if (reply.ok) return reply.value;
     throw decodeThrown(reply.error, callerFrames());
@@ -138,15 +138,15 @@ export class SyncChannel {
   private start(): Link {
     const url = this.options.workerUrl();
     const link = spawnWorker(url, this.options, ++this.generations);
-    this.spin = new SpinPolicy(this.options.spinMicros); // a new worker, a new machine state to learn
+    this.policies = new Map(); // a new worker, a new machine state to learn
     this.awaitReady(link, url);
     return link;
   }
 
   private awaitReady(link: Link, url: URL): void {
     const timeoutMs = this.options.startTimeoutMs;
-    // Start-up takes tens of milliseconds: no point spinning through it (nor letting it teach the spin budget).
-    const first = this.receive(link, (m) => m.kind === 'ready' || m.kind === 'load-failed', timeoutMs, false);
+    // Start-up takes tens of milliseconds: no point spinning through it.
+    const first = this.receive(link, (m) => m.kind === 'ready' || m.kind === 'load-failed', timeoutMs, null);
     if (first !== null && first.kind === 'ready') return;
     this.discard(link);
     if (first === null) {
@@ -193,8 +193,13 @@ export class SyncChannel {
   }
 
   /** The reply to call `id` (or the worker's death notice), or null at the deadline. */
-  private waitFor(link: Link, id: number, timeoutMs: number): ReplyMessage | DiedMessage | null {
-    const message = this.receive(link, (m) => m.kind === 'reply' && m.id === id, timeoutMs);
+  private waitFor(
+    link: Link,
+    id: number,
+    timeoutMs: number,
+    policy: SpinPolicy | null = null,
+  ): ReplyMessage | DiedMessage | null {
+    const message = this.receive(link, (m) => m.kind === 'reply' && m.id === id, timeoutMs, policy);
     return message as ReplyMessage | DiedMessage | null;
   }
 
@@ -206,7 +211,7 @@ export class SyncChannel {
     link: Link,
     wanted: (m: WorkerMessage) => boolean,
     timeoutMs: number,
-    spin = true,
+    policy: SpinPolicy | null,
   ): WorkerMessage | null {
     const deadline = performance.now() + timeoutMs;
     for (;;) {
@@ -217,8 +222,9 @@ export class SyncChannel {
       if (found !== null) return found;
       const remaining = deadline - performance.now();
       if (remaining <= 0) return null;
-      if (spin) this.park(link, rung, remaining);
-      else link.lane.waitForRing(rung, remaining);
+      const spin = policy === null ? 0 : Math.min(policy.budget(), remaining * 1000);
+      if (spin > 0 && link.lane.spinForRing(rung, spin)) continue;
+      link.lane.waitForRing(rung, remaining);
     }
   }
 
@@ -240,10 +246,13 @@ export class SyncChannel {
     return null;
   }
 
-  private park(link: Link, rung: number, remainingMs: number): void {
-    const spin = Math.min(this.spin.budget(), remainingMs * 1000);
-    if (spin > 0 && link.lane.spinForRing(rung, spin)) return;
-    link.lane.waitForRing(rung, remainingMs);
+  private policyFor(op: string): SpinPolicy {
+    let policy = this.policies.get(op);
+    if (policy === undefined) {
+      policy = new SpinPolicy(this.options.spinMicros);
+      this.policies.set(op, policy);
+    }
+    return policy;
   }
 
   /** Drops what arrived between calls (late replies); notices a death announced meanwhile. */
