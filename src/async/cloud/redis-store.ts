@@ -24,7 +24,10 @@ export class RedisCloudIpStore implements CloudIpStoreProtocol {
 
   /**
    * Stores under `<redisPrefix><keyPrefix>:<provider>` through `redis` (a RedisManager or any
-   * handler). Throws `GuardInputError` when `redis` is not a handler or `keyPrefix` is empty.
+   * handler). Throws `GuardInputError` when `redis` is not a handler, or `keyPrefix` is empty or
+   * contains `:` — the separator between namespace and provider: with `a:b` allowed, the store
+   * `a:b` + provider `c` and the store `a` + provider `b:c` would share a key, and `a`'s `clear()`
+   * would delete `a:b`'s entries.
    */
   constructor(
     private readonly redis: RedisHandlerProtocol,
@@ -34,6 +37,12 @@ export class RedisCloudIpStore implements CloudIpStoreProtocol {
       throw new GuardInputError('redis', 'expected a Redis handler (RedisHandlerProtocol)');
     }
     this.keyPrefix = requireName('keyPrefix', keyPrefix);
+    if (this.keyPrefix.includes(':')) {
+      throw new GuardInputError(
+        'keyPrefix',
+        `must not contain ':' (the namespace/provider separator), got ${JSON.stringify(keyPrefix)}`,
+      );
+    }
     this.logger = redis.config?.logger ?? defaultLogger();
   }
 

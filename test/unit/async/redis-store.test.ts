@@ -41,6 +41,8 @@ describe('RedisCloudIpStore (over a fake seam)', () => {
     }
     const { manager } = setup();
     expect(() => new RedisCloudIpStore(manager, '')).toThrow(GuardInputError);
+    // 'a:b' would alias store 'a' with provider 'b:…', and 'a'.clear() would reach it.
+    expect(() => new RedisCloudIpStore(manager, 'cloud:ip')).toThrow(/keyPrefix.*must not contain ':'/);
   });
 
   test('set writes the sorted, de-duplicated list in Python format with the TTL', async () => {
