@@ -1,6 +1,19 @@
+import { fileURLToPath } from 'node:url';
 import { defineConfig } from 'vitest/config';
 
+const source = (path: string): string => fileURLToPath(new URL(path, import.meta.url));
+
 export default defineConfig({
+  resolve: {
+    // Examples import the package by name, as users do; inside this repository that name means
+    // the source (tsconfig.json `paths` says the same to the type checker).
+    alias: [
+      { find: /^guard-core$/, replacement: source('./src/index.ts') },
+      { find: /^guard-core\/async$/, replacement: source('./src/async/index.ts') },
+      { find: /^guard-core\/sync$/, replacement: source('./src/sync.ts') },
+      { find: /^guard-core\/testing$/, replacement: source('./src/testing/index.ts') },
+    ],
+  },
   test: {
     include: ['test/**/*.test.ts', 'examples/**/*.test.ts'],
     globalSetup: ['test/support/global-setup.ts'],

@@ -1,13 +1,13 @@
 /**
- * Checking a custom store with the conformance kit. In your project the import is
- * `import { createManualClock, runStoreConformance } from 'guard-core/testing';`
- * (this example lives inside guard-core, so it imports the source).
+ * Checking a custom store with the conformance kit, exactly as in your own project: one vitest
+ * file that calls `runStoreConformance`. (Inside this repository `guard-core` resolves to the
+ * source through vitest.config.ts and tsconfig.json.)
  */
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll } from 'vitest';
-import { createManualClock, runStoreConformance } from '../../src/testing/index.js';
+import { createManualClock, runStoreConformance } from 'guard-core/testing';
 import { JsonFileCloudIpStore } from './json-file-store.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'json-file-store-'));

@@ -8,12 +8,10 @@
  * - TTLs are whole seconds; anything else is refused before the file changes;
  * - `clear` removes this store's file only;
  * - calls on one store are serialised, so overlapping `set`s cannot lose each other's writes.
- *
- * In your project, import the types from `guard-core` (`import type { CloudIpStoreProtocol } from 'guard-core'`).
  */
 import { mkdir, readFile, rename, rm, writeFile } from 'node:fs/promises';
 import { dirname } from 'node:path';
-import { GuardInputError, type CloudIpStoreProtocol } from '../../src/index.js';
+import { GuardInputError, type CloudIpStoreProtocol } from 'guard-core';
 
 /** Options of {@link JsonFileCloudIpStore}. */
 export interface JsonFileCloudIpStoreOptions {
