@@ -85,8 +85,20 @@ export interface DiedMessage {
 
 export type WorkerMessage = ReadyMessage | LoadFailedMessage | ReplyMessage | DiedMessage;
 
-/** One operation a worker service offers. `signal` fires when the caller gave up on the call. */
-export type BridgeHandler = (args: readonly unknown[], signal: AbortSignal) => unknown;
+/**
+ * Tells a handler that its caller gave up (timed out). A plain object rather than an
+ * `AbortSignal`: an AbortController per call is an EventTarget on every round trip of the hot
+ * path, while cancellation is rare and no handler of the built-in service needs a real signal.
+ */
+export interface CallContext {
+  /** True once the caller gave up on this call. */
+  readonly cancelled: boolean;
+  /** Runs `listener` when the caller gives up (never, for a call that completes in time). */
+  onCancel(listener: () => void): void;
+}
+
+/** One operation a worker service offers. */
+export type BridgeHandler = (args: readonly unknown[], context: CallContext) => unknown;
 
 /** What a service module exports (the built-in one, or a test's). */
 export interface BridgeService {

@@ -15,6 +15,7 @@ import {
   type BridgeHandler,
   type BridgeService,
   type BridgeWorkerData,
+  type CallContext,
   type CallRequest,
   type Request,
   type WorkerMessage,
@@ -31,7 +32,7 @@ export function serve(service: BridgeService, data: BridgeWorkerData): void {
 class BridgeServer {
   private readonly lane: SharedLane;
   private readonly poll: SpinBudget;
-  private readonly inFlight = new Map<number, AbortController>();
+  private readonly inFlight = new Map<number, Call>();
 
   constructor(
     private readonly service: BridgeService,
@@ -66,24 +67,24 @@ class BridgeServer {
   }
 
   private dispatch(request: Request): void {
-    if (request.kind === 'cancel') this.inFlight.get(request.id)?.abort();
+    if (request.kind === 'cancel') this.inFlight.get(request.id)?.cancel();
     else void this.answer(request);
   }
 
   private async answer(request: CallRequest): Promise<void> {
     const { id, op } = request;
-    const controller = new AbortController();
-    this.inFlight.set(id, controller);
+    const call = new Call();
+    this.inFlight.set(id, call);
     let value: unknown;
     let failure: WorkerMessage | null = null;
     try {
-      value = await this.run(request, controller.signal);
+      value = await this.run(request, call);
     } catch (error) {
       failure = { kind: 'reply', id, ok: false, error: encodeThrown(error) };
     } finally {
       this.inFlight.delete(id);
     }
-    if (controller.signal.aborted) return; // the caller gave up on this call and would drop the answer
+    if (call.cancelled) return; // the caller gave up on this call and would drop the answer
     if (failure !== null) this.publish(failure);
     else this.reply(id, op, value);
     if (this.inFlight.size === 0) this.pollForNext();
@@ -107,7 +108,7 @@ class BridgeServer {
     }
   }
 
-  private async run(request: CallRequest, signal: AbortSignal): Promise<unknown> {
+  private async run(request: CallRequest, context: CallContext): Promise<unknown> {
     if (request.op === PING_OP) return 'pong';
     if (request.op === SHUTDOWN_OP) {
       await this.service.shutdown?.();
@@ -118,7 +119,7 @@ class BridgeServer {
       ? handlers[request.op]
       : undefined;
     if (handler === undefined) throw new GuardBridgeError(`unknown sync bridge operation ${request.op}`, request.op);
-    return await handler(request.args, signal);
+    return await handler(request.args, context);
   }
 
   /**
@@ -152,6 +153,22 @@ class BridgeServer {
       this.onPortMessage(entry.message as Request | typeof WAKE);
     }
     return took;
+  }
+}
+
+/** A call in flight, as its handler sees it. */
+class Call implements CallContext {
+  cancelled = false;
+  private listeners: (() => void)[] | null = null;
+
+  onCancel(listener: () => void): void {
+    (this.listeners ??= []).push(listener);
+  }
+
+  cancel(): void {
+    if (this.cancelled) return;
+    this.cancelled = true;
+    for (const listener of this.listeners ?? []) listener();
   }
 }
 
