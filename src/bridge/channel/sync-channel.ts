@@ -8,13 +8,7 @@
  * deadline, a dying worker announces itself (a blocked thread cannot see the Worker's `'exit'`
  * event), and a worker that stops answering is detected by a ping after a timeout and replaced.
  */
-import {
-  MessageChannel,
-  receiveMessageOnPort,
-  Worker,
-  type MessagePort,
-  type ResourceLimits,
-} from 'node:worker_threads';
+import { receiveMessageOnPort, type ResourceLimits } from 'node:worker_threads';
 import {
   GuardBridgeClosedError,
   GuardBridgeCrashError,
