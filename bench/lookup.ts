@@ -20,17 +20,10 @@ import { parseCidr, type ParsedCidr } from '../src/core/cloud/cidr.js';
 import { buildFamilies, RangeIndex } from '../src/core/cloud/range-index.js';
 import { findOwner6 } from '../src/core/cloud/segment-table.js';
 import { CloudRangeSet } from '../src/core/cloud/range-set.js';
+import { DEFAULT_FEED_FILES } from '../src/core/cloud/feeds.js';
 import { CLOUD_PROVIDERS, type CloudProvider } from '../src/core/providers.js';
 
 const FIXTURES = resolve(dirname(fileURLToPath(import.meta.url)), '../../shared/fixtures/cloud-ranges');
-const FILES: Record<CloudProvider, string> = {
-  AWS: 'aws-ip-ranges.json',
-  GCP: 'google-cloud-ip-ranges.json',
-  Azure: 'microsoft-azure-ip-ranges.json',
-  DigitalOcean: 'digitalocean.csv',
-  Linode: 'linode.txt',
-  Vultr: 'vultr-geofeed.json',
-};
 
 const gc = (globalThis as { gc?: () => void }).gc;
 
@@ -48,7 +41,8 @@ function prng(seed: number): () => number {
 
 function loadRanges(): Record<CloudProvider, string[]> {
   const out = {} as Record<CloudProvider, string[]>;
-  for (const p of CLOUD_PROVIDERS) out[p] = parseProviderFeed(p, readFileSync(join(FIXTURES, FILES[p]), 'utf8')).ranges;
+  for (const p of CLOUD_PROVIDERS)
+    out[p] = parseProviderFeed(p, readFileSync(join(FIXTURES, DEFAULT_FEED_FILES[p]), 'utf8')).ranges;
   return out;
 }
 

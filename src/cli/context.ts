@@ -17,7 +17,8 @@ import { CLOUD_PROVIDERS, type CloudProvider } from '../core/providers.js';
 import { redactUrl } from '../core/redact.js';
 import { fileAwareHttpClient } from './file-http-client.js';
 import { CliUsageError, type CliIo } from './io.js';
-import { DEFAULT_FEED_FILES, REDIS_URL_ENV, type CommonOptions } from './options.js';
+import { DEFAULT_FEED_FILES } from '../core/cloud/feeds.js';
+import { REDIS_URL_ENV, type CommonOptions } from './options.js';
 
 /** What a command works with. */
 export interface CliContext {

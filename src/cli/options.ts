@@ -8,16 +8,6 @@ import { pathToFileURL } from 'node:url';
 import { Command, InvalidArgumentError, Option } from 'commander';
 import { CLOUD_PROVIDERS, type CloudProvider } from '../core/providers.js';
 
-/** The file each provider's feed is read from in a `--feed-dir` (the names of the fixtures). */
-export const DEFAULT_FEED_FILES: Readonly<Record<CloudProvider, string>> = Object.freeze({
-  AWS: 'aws-ip-ranges.json',
-  GCP: 'google-cloud-ip-ranges.json',
-  Azure: 'microsoft-azure-ip-ranges.json',
-  DigitalOcean: 'digitalocean.csv',
-  Linode: 'linode.txt',
-  Vultr: 'vultr-geofeed.json',
-});
-
 /** The environment variable `--redis-url` falls back to (keeps the password out of `ps` and shell history). */
 export const REDIS_URL_ENV = 'GUARD_CORE_REDIS_URL';
 

@@ -13,7 +13,8 @@ import { registerRefresh } from './commands/refresh.js';
 import { EXIT_FAILURE, EXIT_OK, EXIT_USAGE } from './exit-codes.js';
 import { CliUsageError, type CliIo } from './io.js';
 import { CLOUD_PROVIDERS } from '../core/providers.js';
-import { DEFAULT_FEED_FILES, REDIS_URL_ENV } from './options.js';
+import { DEFAULT_FEED_FILES } from '../core/cloud/feeds.js';
+import { REDIS_URL_ENV } from './options.js';
 
 const HELP_FOOTER = `
 Exit codes:

@@ -11,19 +11,13 @@
 import { dirname, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { MessageChannel, receiveMessageOnPort, Worker, type MessagePort } from 'node:worker_threads';
+import { DEFAULT_FEED_FILES } from '../../src/core/cloud/feeds.js';
 
 /** The snapshot directory, resolved from this file (`<repo>/test/support` → `<repo>/../shared/…`). */
 export const FIXTURES_DIR = resolve(dirname(fileURLToPath(import.meta.url)), '../../../shared/fixtures/cloud-ranges');
 
 /** The snapshot file of each provider, as named in the fixtures directory. */
-export const FIXTURE_FILES = {
-  AWS: 'aws-ip-ranges.json',
-  GCP: 'google-cloud-ip-ranges.json',
-  Azure: 'microsoft-azure-ip-ranges.json',
-  DigitalOcean: 'digitalocean.csv',
-  Linode: 'linode.txt',
-  Vultr: 'vultr-geofeed.json',
-} as const;
+export const FIXTURE_FILES = DEFAULT_FEED_FILES;
 
 /** What a programmed route answers. Fields combine: e.g. `{ file, truncateAt }` or `{ status: 500, body }`. */
 export interface RouteResponse {

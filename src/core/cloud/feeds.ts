@@ -35,6 +35,19 @@ export const DEFAULT_FEED_URLS: Readonly<Record<CloudProvider, string>> = Object
   Vultr: 'https://geofeed.constant.com/?json',
 });
 
+/**
+ * The conventional file name of each provider's feed when feeds are kept as files (the CLI's
+ * `--feed-dir`, the repository's sample feeds and test fixtures): the names the public mirrors use.
+ */
+export const DEFAULT_FEED_FILES: Readonly<Record<CloudProvider, string>> = Object.freeze({
+  AWS: 'aws-ip-ranges.json',
+  GCP: 'google-cloud-ip-ranges.json',
+  Azure: 'microsoft-azure-ip-ranges.json',
+  DigitalOcean: 'digitalocean.csv',
+  Linode: 'linode.txt',
+  Vultr: 'vultr-geofeed.json',
+});
+
 /** The service tag whose prefixes make up "Azure" (as upstream). */
 export const AZURE_CLOUD_TAG = 'AzureCloud';
 

@@ -17,6 +17,7 @@ export {
   parseProviderFeed,
   looksLikeJson,
   DEFAULT_FEED_URLS,
+  DEFAULT_FEED_FILES,
   AZURE_CLOUD_TAG,
   MAX_SKIPPED_EXAMPLES,
   findAzureDownloadUrl,
