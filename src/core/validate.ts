@@ -58,5 +58,7 @@ export function describe(value: unknown): string {
   if (typeof value === 'number') return String(value);
   if (typeof value === 'string')
     return value.length > 40 ? `a string of ${value.length} characters` : JSON.stringify(value);
-  return typeof value === 'object' ? `a ${value.constructor?.name ?? 'plain'} object` : typeof value;
+  if (typeof value !== 'object') return typeof value;
+  const kind = value.constructor?.name;
+  return kind === undefined || kind === 'Object' ? 'a plain object' : `a ${kind} object`;
 }

@@ -94,5 +94,6 @@ describe('describe (for messages)', () => {
     expect(describeValue([1])).toBe('an array');
     expect(describeValue(new Map())).toBe('a Map object');
     expect(describeValue(Object.create(null))).toBe('a plain object');
+    expect(describeValue({ a: 1 })).toBe('a plain object');
   });
 });
