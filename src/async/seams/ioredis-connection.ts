@@ -22,6 +22,13 @@ declare module 'ioredis' {
 type Client = Redis | Cluster;
 
 const MAX_RECONNECT_DELAY_MS = 1000;
+/**
+ * How long ioredis waits for a closing socket's 'close' before destroying it. Its default (2 s)
+ * runs as a ref'd timer even when the socket is already gone — after a refused connect, or when
+ * closing while Redis is down — so a CLI or script that failed fast would still linger 2 s.
+ */
+const DISCONNECT_GRACE_MS = 100;
+
 const reconnectDelay = (attempt: number): number => Math.min(50 * 2 ** attempt, MAX_RECONNECT_DELAY_MS);
 
 /** Connects with ioredis and resolves once the server (or every cluster slot) is ready. */
@@ -59,6 +66,7 @@ function createClient(options: RedisConnectionOptions): Client {
     maxRetriesPerRequest: options.retries,
     enableOfflineQueue: false,
     autoResendUnfulfilledCommands: false,
+    disconnectTimeout: DISCONNECT_GRACE_MS,
   };
   if (options.clusterNodes) {
     return new Cluster(options.clusterNodes.map(clusterNode), {
