@@ -18,7 +18,7 @@ export type {
   ProviderRefreshReport,
   RefreshOutcome,
   RangeSource,
-} from './cloud/status.js';
+} from '../core/cloud/status.js';
 export {
   LEGACY_CLOUD_RANGES_NAMESPACE,
   migrateLegacyCloudRanges,

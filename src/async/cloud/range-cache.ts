@@ -6,7 +6,7 @@ import { RangeIndex } from '../../core/cloud/range-index.js';
 import type { CloudProvider } from '../../core/providers.js';
 import type { RedisHandlerProtocol } from '../redis/handler-protocol.js';
 import { readLegacyRanges, writeLegacyRanges } from './legacy.js';
-import type { RangeSource } from './status.js';
+import type { RangeSource } from '../../core/cloud/status.js';
 import type { CloudIpStoreProtocol } from './store-protocol.js';
 
 /** A cache read: the valid cached ranges, or why there are none. */

@@ -17,7 +17,7 @@ import { parseSecurityConfig, type SecurityConfig, type SecurityConfigInput } fr
 import { GuardRedisError } from '../../core/errors.js';
 import type { Logger } from '../../core/logger.js';
 import { CloudManager } from '../cloud/manager.js';
-import type { CloudStatus, ProviderRefreshReport } from '../cloud/status.js';
+import type { CloudStatus, ProviderRefreshReport } from '../../core/cloud/status.js';
 import type { CloudIpStoreProtocol } from '../cloud/store-protocol.js';
 import type { RedisHandlerProtocol } from '../redis/handler-protocol.js';
 import { RedisManager } from '../redis/manager.js';

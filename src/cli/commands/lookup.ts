@@ -3,7 +3,7 @@
  */
 import type { Command } from 'commander';
 import type { CloudMatch } from '../../core/cloud/range-set.js';
-import type { ProviderRefreshReport } from '../../async/cloud/status.js';
+import type { ProviderRefreshReport } from '../../core/cloud/status.js';
 import { parseIp } from '../../core/cloud/ip.js';
 import { EXIT_FAILURE, EXIT_OK } from '../exit-codes.js';
 import { CliUsageError, type CliIo } from '../io.js';

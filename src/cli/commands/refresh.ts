@@ -2,7 +2,7 @@
  * `guard-core refresh`: fetch every selected feed now and store it (with the refresh TTL).
  */
 import type { Command } from 'commander';
-import type { ProviderRefreshReport } from '../../async/cloud/status.js';
+import type { ProviderRefreshReport } from '../../core/cloud/status.js';
 import { EXIT_FAILURE, EXIT_OK } from '../exit-codes.js';
 import { count, type CliIo } from '../io.js';
 import { addCommonOptions, type CommonOptions } from '../options.js';

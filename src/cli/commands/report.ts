@@ -1,7 +1,7 @@
 /**
  * Text renderings of refresh outcomes shared by the commands.
  */
-import type { ProviderRefreshReport } from '../../async/cloud/status.js';
+import type { ProviderRefreshReport } from '../../core/cloud/status.js';
 import { count } from '../io.js';
 
 /** One line per provider, e.g. `AWS: fetched 9,544 ranges (+12 added, -3 removed, 1 skipped), stored`. */

@@ -7,9 +7,8 @@
  */
 import { RangeIndex } from '../../core/cloud/range-index.js';
 import { buildKey } from '../../core/keys.js';
-import { CLOUD_PROVIDERS, type CloudProvider } from '../../core/providers.js';
+import { CLOUD_PROVIDERS, requireProviders, type CloudProvider } from '../../core/providers.js';
 import type { SyncRedisHandlerProtocol } from '../redis/handler-protocol.js';
-import { requireProviders } from './provider-list.js';
 import { DEFAULT_CLOUD_IP_KEY_PREFIX, RedisCloudIpStore } from './redis-store.js';
 
 /** The namespace old versions wrote cloud ranges to. */

@@ -28,7 +28,7 @@ import { CloudRangeSet, providerMask, type CloudMatch } from '../../core/cloud/r
 import { parseSecurityConfig, type SecurityConfig, type SecurityConfigInput } from '../../core/config.js';
 import { GuardInputError } from '../../core/errors.js';
 import type { Logger } from '../../core/logger.js';
-import { CLOUD_PROVIDERS, type CloudProvider } from '../../core/providers.js';
+import { CLOUD_PROVIDERS, requireProviders, type CloudProvider } from '../../core/providers.js';
 import { describe } from '../../core/validate.js';
 import type { SyncRedisHandlerProtocol } from '../redis/handler-protocol.js';
 import { fetchHttpClient, type SyncHttpClient } from '../../bridge/seams/http.js';
@@ -36,7 +36,6 @@ import { runInBackground } from '../../bridge/support/background.js';
 import { SingleFlight } from '../../bridge/support/single-flight.js';
 import { fetchProviderRanges } from './feeds.js';
 import { InMemoryCloudIpStore } from './in-memory-store.js';
-import { requireProviders } from './provider-list.js';
 import { readCachedRanges, writeCachedRanges, type RangeCacheTarget } from './range-cache.js';
 import {
   diffCounts,
@@ -44,7 +43,7 @@ import {
   type CloudStatus,
   type ProviderRefreshReport,
   type RangeSource,
-} from './status.js';
+} from '../../core/cloud/status.js';
 import type { SyncCloudIpStoreProtocol } from './store-protocol.js';
 
 /** Minimum time between two "no ranges loaded" warnings for one provider, as in the original. */

@@ -18,7 +18,7 @@ import { parseSecurityConfig, type SecurityConfig, type SecurityConfigInput } fr
 import { GuardRedisError } from '../../core/errors.js';
 import type { Logger } from '../../core/logger.js';
 import { CloudManager } from '../cloud/manager.js';
-import type { CloudStatus, ProviderRefreshReport } from '../cloud/status.js';
+import type { CloudStatus, ProviderRefreshReport } from '../../core/cloud/status.js';
 import type { SyncCloudIpStoreProtocol } from '../cloud/store-protocol.js';
 import type { SyncRedisHandlerProtocol } from '../redis/handler-protocol.js';
 import { RedisManager } from '../redis/manager.js';

@@ -1,7 +1,7 @@
 /**
  * What a CloudManager reports: per-provider status and per-provider refresh outcomes.
  */
-import type { CloudProvider } from '../../core/providers.js';
+import type { CloudProvider } from '../providers.js';
 
 /** Where the ranges in use came from. */
 export type RangeSource = 'fetch' | 'store' | 'legacy';
