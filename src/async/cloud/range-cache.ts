@@ -36,7 +36,7 @@ export async function readCachedRanges(target: RangeCacheTarget, provider: Cloud
   if (target.redis === null) return { kind: 'miss' };
   const legacy = await readLegacyRanges(target.redis, provider);
   if (legacy === null) return { kind: 'miss' };
-  return judge({ index: legacy.index, skipped: legacy.skipped }, legacy.index.size + legacy.skipped.length, 'legacy');
+  return judge(legacy, legacy.index.size + legacy.skipped.length, 'legacy');
 }
 
 /** Writes `provider`'s ranges; returns false when there is nowhere to write. Store errors propagate. */

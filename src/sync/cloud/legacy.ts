@@ -31,8 +31,7 @@ export function parseLegacyValue(raw: string): LegacyRanges {
     .split(',')
     .map((entry) => entry.trim())
     .filter((entry) => entry.length > 0);
-  const built = RangeIndex.build(entries);
-  return { index: built.index, skipped: built.skipped };
+  return RangeIndex.build(entries);
 }
 
 /** Formats ranges the way old versions wrote them: comma-joined, no spaces (sorted, for stable diffs). */

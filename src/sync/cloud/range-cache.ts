@@ -37,7 +37,7 @@ export function readCachedRanges(target: RangeCacheTarget, provider: CloudProvid
   if (target.redis === null) return { kind: 'miss' };
   const legacy = readLegacyRanges(target.redis, provider);
   if (legacy === null) return { kind: 'miss' };
-  return judge({ index: legacy.index, skipped: legacy.skipped }, legacy.index.size + legacy.skipped.length, 'legacy');
+  return judge(legacy, legacy.index.size + legacy.skipped.length, 'legacy');
 }
 
 /** Writes `provider`'s ranges; returns false when there is nowhere to write. Store errors propagate. */
