@@ -25,4 +25,6 @@ export default defineConfig({
   target: 'node20',
   splitting: true,
   shims: true,
+  // esbuild renames classes it lowers (`_class3`); the error codec and users read `.name`.
+  keepNames: true,
 });

@@ -17,6 +17,8 @@ export default defineConfig({
   test: {
     include: ['test/**/*.test.ts', 'examples/**/*.test.ts'],
     globalSetup: ['test/support/global-setup.ts'],
+    // The sync API's worker is built from source per run: tests never pass against a stale dist/.
+    setupFiles: ['test/support/use-source-worker.ts'],
     testTimeout: 30_000,
     hookTimeout: 30_000,
     // 2 cores: keep parallelism modest so timing-sensitive fault tests are not starved.

@@ -7,28 +7,38 @@
  *   (b) sync `getKey` (the generated sync RedisManager, through the bridge);
  *   (c) async `getKey` on the main thread, awaited one call at a time;
  *   (d) the same kind of no-op through synckit (reference only; a dev dependency);
- * on a private redis-server spawned on a free port (never the shared 6379). Every call is timed on
- * its own. The run repeats this in several fresh processes and reports the median of their
- * medians with the min–max spread, since one process can land in a slow or fast scheduling mode
- * for its whole life. Targets: sync getKey ≤ 1.25× async getKey; no-op ≤ 0.5× synckit's no-op.
+ * against a private redis-server started here on a free port (never the shared 6379). Every call
+ * is timed on its own. The run repeats this in several fresh processes and reports the median of
+ * their medians and of their p90s, with the min–max spread, since one process can land in a slow
+ * or fast scheduling mode for its whole life.
  *
- * Flags: --processes=<n> (default 5), --spin=<µs> --poll=<µs> (bridge waiting strategy),
- * --rounds=<n> --block=<n> (blocks per path and calls per block).
- * Figures are printed, never asserted (timings on a shared 2-core machine are noisy).
+ * Two configurations, one after the other:
+ *   - "two cores": the measuring process and redis-server unpinned (the whole machine);
+ *   - "one core": the measuring process under `taskset -c 0` and redis-server under
+ *     `taskset -c 1` — the app of a one-core container talking to a Redis elsewhere. The bridge
+ *     sees one usable core and does not busy-wait (its default `'auto'` waiting strategy).
+ * Targets: sync getKey ≤ 1.25× async getKey at the median and at p90, in both configurations.
+ *
+ * Flags: --cores=1|2|both (default both), --processes=<n> (default 5), --spin=<µs> --poll=<µs>
+ * (override the bridge's automatic waiting strategy), --rounds=<n> --block=<n> (blocks per path
+ * and calls per block). The load average is printed before and after each configuration: the
+ * machine may be shared. Figures are printed, never asserted.
  */
-import { spawnSync } from 'node:child_process';
-import { cpus, loadavg } from 'node:os';
+import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { availableParallelism, cpus, loadavg, tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { createSyncFn } from 'synckit';
 import { RedisManager as AsyncRedisManager } from '../src/index.js';
 import { closeSyncBridge, configureSyncBridge, RedisManager as SyncRedisManager, silentLogger } from '../src/sync.js';
-import { bridgeChannel } from '../src/bridge/runtime.js';
+import { bridgeChannel, bridgeWaiting } from '../src/bridge/runtime.js';
 import { PING_OP } from '../src/bridge/protocol.js';
-import { startPrivateRedis } from '../test/support/redis-server.js';
+import { freePort, waitForPong } from '../test/support/redis-server.js';
 
 const flags = new Map(
   process.argv.slice(2).flatMap((arg) => {
-    const match = /^--([a-z]+)(?:=(.+))?$/.exec(arg);
+    const match = /^--([a-z-]+)(?:=(.+))?$/.exec(arg);
     return match ? [[match[1]!, match[2] ?? 'true'] as const] : [];
   }),
 );
@@ -43,6 +53,13 @@ interface Stats {
   readonly p90: number;
   /** CPU time of the whole process (all threads) per call, in µs: spinning and polling show up here. */
   readonly cpu: number;
+}
+
+/** What one measuring process prints. */
+interface ProcessReport {
+  readonly stats: Stats[];
+  /** The bridge's waiting strategy as it decided it in that process. */
+  readonly waiting: { spinMicros: number; pollMicros: number; cores: number; affinity: number; quota: number | null };
 }
 
 interface Path {
@@ -73,7 +90,7 @@ function stats(path: Path): Stats {
   return { median: quantile(sorted, 0.5), p90: quantile(sorted, 0.9), cpu: path.cpuMicros / path.times.length };
 }
 
-/** One measuring process: prints its four Stats as a JSON line. */
+/** One measuring process: prints a {@link ProcessReport} as a JSON line. */
 async function measure(): Promise<void> {
   const spin = numberFlag('spin');
   const poll = numberFlag('poll');
@@ -81,8 +98,9 @@ async function measure(): Promise<void> {
     ...(spin === undefined ? {} : { spinMicros: spin }),
     ...(poll === undefined ? {} : { pollMicros: poll }),
   });
-  const server = await startPrivateRedis();
-  const config = { redisUrl: server.url, redisPrefix: 'bench:bridge:', logger: silentLogger };
+  const redisUrl = flags.get('redis-url');
+  if (redisUrl === undefined) throw new Error('--redis-url is required in a measuring process');
+  const config = { redisUrl, redisPrefix: `bench:bridge:${process.pid}:`, logger: silentLogger };
   const syncManager = new SyncRedisManager(config);
   const asyncManager = new AsyncRedisManager(config);
   const synckitNoop = createSyncFn<(value: number) => Promise<number>>(
@@ -109,33 +127,87 @@ async function measure(): Promise<void> {
       // rotate the order so no path always follows the same one
       for (let i = 0; i < paths.length; i++) await timeBlock(paths[(round + i) % paths.length]!, BLOCK);
     }
-    process.stdout.write(`${JSON.stringify(paths.map(stats))}\n`);
+    const waiting = bridgeWaiting();
+    const report: ProcessReport = {
+      stats: paths.map(stats),
+      waiting: {
+        spinMicros: waiting.spinMicros,
+        pollMicros: waiting.pollMicros,
+        ...waiting.usable,
+      },
+    };
+    process.stdout.write(`${JSON.stringify(report)}\n`);
   } finally {
+    await asyncManager.deletePattern('*');
     syncManager.close();
     await asyncManager.close();
     closeSyncBridge();
-    await server.dispose();
   }
 }
 
-/** Runs `--processes` measuring processes one after another and summarises them. */
-function orchestrate(): void {
+/** A configuration of the run: how the measuring processes and redis-server are placed. */
+interface Placement {
+  readonly name: string;
+  /** `taskset` CPU list for the measuring processes, null = unpinned. */
+  readonly app: string | null;
+  /** `taskset` CPU list for redis-server, null = unpinned. */
+  readonly redis: string | null;
+}
+
+const PLACEMENTS: Readonly<Record<string, Placement>> = {
+  '2': { name: 'two cores (app and redis-server unpinned)', app: null, redis: null },
+  '1': { name: 'one core (app: taskset -c 0, redis-server: taskset -c 1)', app: '0', redis: '1' },
+};
+
+function pinned(cpuList: string | null, command: string, args: readonly string[]): [string, string[]] {
+  return cpuList === null ? [command, [...args]] : ['taskset', ['-c', cpuList, command, ...args]];
+}
+
+/** A private redis-server placed as asked; killed by `stop`. */
+async function startRedis(cpuList: string | null): Promise<{ url: string; stop(): void }> {
+  const port = await freePort();
+  const dir = mkdtempSync(join(tmpdir(), 'guard-core-bench-redis-'));
+  const args = ['--port', String(port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no', '--dir', dir];
+  const [command, argv] = pinned(cpuList, 'redis-server', args);
+  const child: ChildProcess = spawn(command, argv, { stdio: 'ignore' });
+  const stop = (): void => {
+    child.kill('SIGKILL');
+    rmSync(dir, { recursive: true, force: true });
+  };
+  try {
+    await waitForPong(port, 5_000);
+  } catch (error) {
+    stop();
+    throw error;
+  }
+  return { url: `redis://127.0.0.1:${port}`, stop };
+}
+
+/** Runs `--processes` measuring processes one after another for one placement and summarises them. */
+async function runPlacement(placement: Placement): Promise<void> {
   const processes = numberFlag('processes') ?? 5;
-  const forwarded = process.argv.slice(2).filter((arg) => !arg.startsWith('--processes'));
+  const forwarded = process.argv.slice(2).filter((arg) => !/^--(processes|cores)(=|$)/.test(arg));
   const script = fileURLToPath(import.meta.url);
+  const redis = await startRedis(placement.redis);
   const loadBefore = loadavg();
-  const runs: Stats[][] = [];
-  for (let i = 0; i < processes; i++) {
-    const child = spawnSync(process.execPath, ['--import', 'tsx', script, '--child', ...forwarded], {
-      encoding: 'utf8',
-    });
-    if (child.status !== 0) throw new Error(`measuring process failed:\n${child.stderr}`);
-    const run = JSON.parse(child.stdout.trim().split('\n').pop()!) as Stats[];
-    runs.push(run);
-    console.log(
-      `process ${i + 1}: ${run.map((s, j) => `${LABELS[j]!.slice(4)} ${s.median.toFixed(1)}`).join(' | ')} µs` +
-        ` → getKey ratio ${(run[1]!.median / run[2]!.median).toFixed(2)}, no-op ratio ${(run[0]!.median / run[3]!.median).toFixed(2)}`,
-    );
+  const runs: ProcessReport[] = [];
+  console.log(`\n== ${placement.name}`);
+  try {
+    for (let i = 0; i < processes; i++) {
+      const nodeArgs = ['--import', 'tsx', script, '--child', `--redis-url=${redis.url}`, ...forwarded];
+      const [command, argv] = pinned(placement.app, process.execPath, nodeArgs);
+      const child = spawnSync(command, argv, { encoding: 'utf8' });
+      if (child.status !== 0) throw new Error(`measuring process failed:\n${child.stderr}`);
+      const run = JSON.parse(child.stdout.trim().split('\n').pop()!) as ProcessReport;
+      runs.push(run);
+      const s = run.stats;
+      console.log(
+        `process ${i + 1}: ${s.map((x, j) => `${LABELS[j]!.slice(4)} ${x.median.toFixed(1)}/${x.p90.toFixed(1)}`).join(' | ')} µs (median/p90)` +
+          ` → getKey ratio ${(s[1]!.median / s[2]!.median).toFixed(2)} / ${(s[1]!.p90 / s[2]!.p90).toFixed(2)}`,
+      );
+    }
+  } finally {
+    redis.stop();
   }
   report(runs, loadBefore);
 }
@@ -150,37 +222,65 @@ function spread(values: readonly number[], digits = 1): string {
   return `${Math.min(...values).toFixed(digits)}–${Math.max(...values).toFixed(digits)}`;
 }
 
-function report(runs: readonly Stats[][], loadBefore: number[]): void {
-  console.log(`\nNode ${process.version}, ${cpus().length} × ${cpus()[0]?.model ?? 'unknown CPU'}`);
+const loadText = (load: readonly number[]): string => load.map((l) => l.toFixed(2)).join(' ');
+
+function report(runs: readonly ProcessReport[], loadBefore: number[]): void {
+  const waiting = runs[0]!.waiting;
+  console.log(`load average before ${loadText(loadBefore)}, after ${loadText(loadavg())}`);
   console.log(
-    `load average before ${loadBefore.map((l) => l.toFixed(2)).join(' ')}, after ${loadavg()
-      .map((l) => l.toFixed(2))
-      .join(' ')}`,
-  );
-  console.log(
-    `${runs.length} processes × ${ROUNDS} rounds × ${BLOCK} calls per path, interleaved; bridge spin ` +
-      `${flags.get('spin') ?? 'default'} µs, worker poll ${flags.get('poll') ?? 'default'} µs`,
+    `${runs.length} processes × ${ROUNDS} rounds × ${BLOCK} calls per path, interleaved; bridge saw ` +
+      `${waiting.cores} usable core(s) (affinity ${waiting.affinity}, cgroup quota ${waiting.quota ?? 'none'}) → ` +
+      `caller spin ${waiting.spinMicros} µs, worker poll ${waiting.pollMicros} µs` +
+      (flags.has('spin') || flags.has('poll') ? ' (set by flags)' : ' (automatic)'),
   );
   console.log('path                 median µs (min–max)     p90 µs (min–max)      process CPU µs/call');
   LABELS.forEach((label, i) => {
-    const medians = runs.map((r) => r[i]!.median);
-    const p90s = runs.map((r) => r[i]!.p90);
-    const cpu = runs.map((r) => r[i]!.cpu);
+    const medians = runs.map((r) => r.stats[i]!.median);
+    const p90s = runs.map((r) => r.stats[i]!.p90);
+    const cpu = runs.map((r) => r.stats[i]!.cpu);
     console.log(
       `${label.padEnd(20)} ${median(medians).toFixed(1).padStart(7)} (${spread(medians)})`.padEnd(45) +
         `${median(p90s).toFixed(1).padStart(7)} (${spread(p90s)})`.padEnd(24) +
         `${median(cpu).toFixed(1).padStart(7)}`,
     );
   });
-  const getRatios = runs.map((r) => r[1]!.median / r[2]!.median);
-  const noopRatios = runs.map((r) => r[0]!.median / r[3]!.median);
+  const medianRatios = runs.map((r) => r.stats[1]!.median / r.stats[2]!.median);
+  const p90Ratios = runs.map((r) => r.stats[1]!.p90 / r.stats[2]!.p90);
+  const noopRatios = runs.map((r) => r.stats[0]!.median / r.stats[3]!.median);
+  const verdict = (ratio: number): string => (ratio <= 1.25 ? 'met' : 'NOT met');
   console.log(
-    `sync getKey / async getKey: median ${median(getRatios).toFixed(2)} (${spread(getRatios, 2)})  target ≤ 1.25`,
+    `sync getKey / async getKey, median: ${median(medianRatios).toFixed(2)} (${spread(medianRatios, 2)})  ` +
+      `target ≤ 1.25: ${verdict(median(medianRatios))}`,
   );
   console.log(
-    `bridge no-op / synckit no-op: median ${median(noopRatios).toFixed(2)} (${spread(noopRatios, 2)})  target ≤ 0.5`,
+    `sync getKey / async getKey, p90:    ${median(p90Ratios).toFixed(2)} (${spread(p90Ratios, 2)})  ` +
+      `target ≤ 1.25: ${verdict(median(p90Ratios))}`,
   );
+  console.log(`bridge no-op / synckit no-op, median: ${median(noopRatios).toFixed(2)} (${spread(noopRatios, 2)})`);
+}
+
+async function orchestrate(): Promise<void> {
+  console.log(`Node ${process.version}, ${cpus().length} × ${cpus()[0]?.model ?? 'unknown CPU'}`);
+  const cores = flags.get('cores') ?? 'both';
+  const wanted = cores === 'both' ? ['2', '1'] : [cores];
+  for (const key of wanted) {
+    const placement = PLACEMENTS[key];
+    if (placement === undefined) throw new Error(`--cores must be 1, 2 or both, got ${cores}`);
+    if (placement.app !== null && !hasTaskset()) {
+      console.log(`\n== ${placement.name}: skipped, \`taskset\` is not on PATH (util-linux)`);
+      continue;
+    }
+    if (placement.app !== null && availableParallelism() < 2) {
+      console.log(`\n== ${placement.name}: skipped, this process can use only one core (nothing to pin apart)`);
+      continue;
+    }
+    await runPlacement(placement);
+  }
+}
+
+function hasTaskset(): boolean {
+  return spawnSync('taskset', ['-V'], { stdio: 'ignore' }).status === 0;
 }
 
 if (flags.has('child')) await measure();
-else orchestrate();
+else await orchestrate();

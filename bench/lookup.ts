@@ -1,7 +1,7 @@
 /**
  * Cloud-IP lookup benchmark: `npm run bench:lookup` (node --expose-gc, via tsx).
  *
- * Loads all six providers' real ranges from ../shared/fixtures/cloud-ranges, then measures, side by
+ * Loads all six providers' real ranges from test/fixtures/cloud-ranges, then measures, side by
  * side in one run, lookups per second on string input (parse + lookup across all six providers) for:
  *   - CloudRangeSet: one index over every provider (what a guard uses per request);
  *   - six RangeIndex objects, one per provider, asked in turn;
@@ -23,7 +23,7 @@ import { CloudRangeSet } from '../src/core/cloud/range-set.js';
 import { DEFAULT_FEED_FILES } from '../src/core/cloud/feeds.js';
 import { CLOUD_PROVIDERS, type CloudProvider } from '../src/core/providers.js';
 
-const FIXTURES = resolve(dirname(fileURLToPath(import.meta.url)), '../../shared/fixtures/cloud-ranges');
+const FIXTURES = resolve(dirname(fileURLToPath(import.meta.url)), '../test/fixtures/cloud-ranges');
 
 const gc = (globalThis as { gc?: () => void }).gc;
 
@@ -181,9 +181,7 @@ function naiveBigInt(ranges: Record<CloudProvider, string[]>): (a: string) => bo
  * (what RangeIndex does) versus BigInt keys (the simpler alternative).
  */
 function ipv6KeyChoice(all: readonly string[], addresses: readonly string[], rounds: number) {
-  const nets = all
-    .map((c) => parseCidr(c))
-    .flatMap((r) => (r.ok && r.cidr.family === 6 ? [r.cidr] : [])) as ParsedCidr[];
+  const nets = all.map((c) => parseCidr(c)).flatMap((r): ParsedCidr[] => (r.ok && r.cidr.family === 6 ? [r.cidr] : []));
   const { table } = buildFamilies(nets).v6;
   const bigStarts: bigint[] = [];
   for (let i = 0; i < table.starts.length; i += 4) {

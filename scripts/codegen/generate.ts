@@ -175,7 +175,9 @@ export function writeGeneration(generation: Generation, dir: string = generation
 /** The repository's compiler options, so types (and thus refusals) match `npm run typecheck`. */
 function compilerOptions(): ts.CompilerOptions {
   const configPath = path.join(REPO_ROOT, 'tsconfig.json');
-  const { config } = ts.readConfigFile(configPath, ts.sys.readFile);
+  const { config } = ts.readConfigFile(configPath, (file) => ts.sys.readFile(file)) as {
+    config: { compilerOptions?: unknown };
+  };
   return ts.convertCompilerOptionsFromJson(config.compilerOptions, REPO_ROOT, configPath).options;
 }
 

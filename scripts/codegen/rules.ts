@@ -11,6 +11,7 @@ export const NAME_TABLE: Readonly<Record<string, string>> = {
   RedisLease: 'SyncRedisLease',
   RedisConnection: 'SyncRedisConnection',
   OpenRedisConnection: 'SyncOpenRedisConnection',
+  RedisSubscription: 'SyncRedisSubscription',
   HttpClient: 'SyncHttpClient',
 };
 
@@ -48,10 +49,17 @@ export const TWINS: Readonly<Record<string, string>> = {
   'seams/http.ts': '../bridge/seams/http.ts',
   'support/single-flight.ts': '../bridge/support/single-flight.ts',
   'support/background.ts': '../bridge/support/background.ts',
+  'support/ticker.ts': '../bridge/support/ticker.ts',
 };
 
 /** Modules used only by the async API and the worker; a mirrored module may not import them. */
-export const ASYNC_ONLY: readonly string[] = ['seams/ioredis-connection.ts', 'seams/scripts.ts'];
+export const ASYNC_ONLY: readonly string[] = [
+  'seams/ioredis-client.ts',
+  'seams/ioredis-connection.ts',
+  'seams/scripts.ts',
+  'seams/sentinel-tls-probe.ts',
+  'seams/sentinel-watch.ts',
+];
 
 /** `.then(…)` and friends: a promise chain has no sync reading. */
 export const REFUSED_CHAIN_METHODS: ReadonlySet<string> = new Set(['then', 'catch', 'finally']);

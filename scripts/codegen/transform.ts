@@ -47,7 +47,7 @@ function editsFor(node: Node): Edit[] {
 
 /** `await using x = …` → `using x = …`. */
 function isAwaitUsing(node: Node): boolean {
-  return (node.getFlags() & ts.NodeFlags.BlockScoped) === ts.NodeFlags.AwaitUsing;
+  return (node.getFlags() & ts.NodeFlags.BlockScoped) === (ts.NodeFlags.AwaitUsing as number);
 }
 
 /** `Promise<T>` → `T`, parenthesised where the context binds tighter than `T` (`Promise<A | B>[]` → `(A | B)[]`). */

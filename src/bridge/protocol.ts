@@ -15,6 +15,15 @@
 import type { MessagePort } from 'node:worker_threads';
 import type { EncodedThrown } from './codec/error-codec.js';
 
+/**
+ * Version of everything two copies of guard-core in one process share through `globalThis`
+ * (`runtime.ts`): this wire protocol and shared-memory layout, the worker's operations, the
+ * settings record and the `SyncChannel` surface the sync seams use. The CommonJS and ESM builds
+ * of one package version always agree; two package versions share one bridge only while this
+ * number is the same, so it must be raised with any change to those.
+ */
+export const BRIDGE_PROTOCOL = 1;
+
 /** Operation names the worker's own server answers, whatever service it loaded. */
 export const PING_OP = '__ping';
 export const SHUTDOWN_OP = '__shutdown';
@@ -30,8 +39,6 @@ export interface BridgeWorkerData {
   readonly requests: MessagePort;
   /** The shared memory (doorbells and slots). */
   readonly memory: SharedArrayBuffer;
-  /** Longest the worker polls for the next request after answering, in microseconds (0 = never). */
-  readonly pollMicros: number;
   /** Module whose `handlers` the worker serves; the built-in Redis/HTTP service when absent. */
   readonly serviceUrl?: string;
   /** Test hook: busy-wait up to this many microseconds between publishing and ringing (stale-notify stress). */

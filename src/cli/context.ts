@@ -7,11 +7,11 @@ import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { CloudManager } from '../async/cloud/manager.js';
 import { InMemoryCloudIpStore } from '../async/cloud/in-memory-store.js';
-import { DEFAULT_CLOUD_IP_KEY_PREFIX, RedisCloudIpStore } from '../async/cloud/redis-store.js';
+import { RedisCloudIpStore } from '../async/cloud/redis-store.js';
 import type { CloudIpStoreProtocol } from '../async/cloud/store-protocol.js';
 import { RedisManager } from '../async/redis/manager.js';
 import { parseSecurityConfig, type SecurityConfig } from '../core/config.js';
-import { GuardConfigError } from '../core/errors.js';
+import { GuardConfigError, GuardInputError } from '../core/errors.js';
 import { defaultLogger, silentLogger, type Logger } from '../core/logger.js';
 import { CLOUD_PROVIDERS, type CloudProvider } from '../core/providers.js';
 import { redactUrl } from '../core/redact.js';
@@ -44,13 +44,16 @@ export async function openContext(options: CommonOptions, io: CliIo): Promise<Cl
   let store: CloudIpStoreProtocol = new InMemoryCloudIpStore();
   if (options.redisUrl !== undefined) {
     redis = new RedisManager(config);
+    // The store validates --key-prefix: before connecting, so a bad value leaves no open socket
+    // behind to keep the process alive.
+    // Without --key-prefix the namespace follows the layout (cloud_ip, or cloud_ip_v2 for python-v2).
+    store = usageChecked(() => new RedisCloudIpStore(redis!, options.keyPrefix));
     try {
       await redis.initialize();
     } catch (error) {
       await redis.close();
       throw error;
     }
-    store = new RedisCloudIpStore(redis, options.keyPrefix ?? DEFAULT_CLOUD_IP_KEY_PREFIX);
   }
   const cloud = new CloudManager(config, { http: fileAwareHttpClient(), store, feedUrls: feedUrlsOf(options) });
   const storeLabel = options.redisUrl === undefined ? 'memory' : (redactUrl(options.redisUrl) ?? 'redis');
@@ -81,11 +84,24 @@ export async function openRedis(options: CommonOptions, io: CliIo): Promise<{ re
   return { redis, label: redactUrl(options.redisUrl) ?? 'redis' };
 }
 
+/** Runs an argument check; its `GuardInputError` becomes a usage error naming the option. */
+function usageChecked<T>(check: () => T): T {
+  try {
+    return check();
+  } catch (error) {
+    if (error instanceof GuardInputError && error.field === 'keyPrefix') {
+      throw new CliUsageError(`--key-prefix: ${error.message.replace(/^Invalid keyPrefix: /, '')}`);
+    }
+    throw error;
+  }
+}
+
 const OPTION_OF_FIELD: Readonly<Record<string, string>> = {
   redisUrl: '--redis-url',
   redisPrefix: '--redis-prefix',
   cloudFeedTimeoutMs: '--timeout',
   blockCloudProviders: '--providers',
+  cloudCacheLayout: '--cache-layout',
 };
 
 function configFrom(options: CommonOptions, providers: CloudProvider[], io: CliIo): SecurityConfig {
@@ -95,6 +111,7 @@ function configFrom(options: CommonOptions, providers: CloudProvider[], io: CliI
       redisUrl: options.redisUrl ?? null,
       ...(options.redisPrefix !== undefined && { redisPrefix: options.redisPrefix }),
       ...(options.timeout !== undefined && { cloudFeedTimeoutMs: options.timeout }),
+      ...(options.cacheLayout !== undefined && { cloudCacheLayout: options.cacheLayout }),
       blockCloudProviders: providers,
       logger: options.verbose ? verboseLogger(io) : silentLogger,
     });

@@ -5,7 +5,7 @@
 import { existsSync, statSync } from 'node:fs';
 import { isAbsolute, resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
-import { Command, InvalidArgumentError, Option } from 'commander';
+import { type Command, InvalidArgumentError, Option } from 'commander';
 import { CLOUD_PROVIDERS, type CloudProvider } from '../core/providers.js';
 
 /** The environment variable `--redis-url` falls back to (keeps the password out of `ps` and shell history). */
@@ -20,20 +20,31 @@ export interface CommonOptions {
   readonly redisUrl?: string;
   readonly redisPrefix?: string;
   readonly keyPrefix?: string;
+  /** `cloudCacheLayout`: `seed` (default) or `python-v2` (share the newest Python guard-core's cache). */
+  readonly cacheLayout?: 'seed' | 'python-v2';
   readonly json?: boolean;
   readonly quiet?: boolean;
   readonly verbose?: boolean;
 }
 
-/** Adds the shared options to `command`. */
+/** Adds the options of the commands that load feeds (`lookup`, `refresh`): feeds, Redis and output. */
 export function addCommonOptions(command: Command): Command {
+  return addRedisOptions(addFeedOptions(addProviderOption(command)));
+}
+
+/** `--providers`. */
+export function addProviderOption(command: Command): Command {
+  return command.addOption(
+    new Option(
+      '-p, --providers <list>',
+      `comma-separated providers (default: all: ${CLOUD_PROVIDERS.join(',')})`,
+    ).argParser(parseProviders),
+  );
+}
+
+/** Where feeds come from and how long each may take. */
+function addFeedOptions(command: Command): Command {
   return command
-    .addOption(
-      new Option(
-        '-p, --providers <list>',
-        `comma-separated providers (default: all: ${CLOUD_PROVIDERS.join(',')})`,
-      ).argParser(parseProviders),
-    )
     .addOption(
       new Option('--feed-dir <dir>', "read every feed from files in <dir> instead of the providers' URLs").argParser(
         parseFeedDir,
@@ -46,14 +57,30 @@ export function addCommonOptions(command: Command): Command {
     )
     .addOption(
       new Option('--timeout <ms>', 'time budget per feed, in milliseconds (default: 10000)').argParser(parseMs),
-    )
+    );
+}
+
+/** Redis, key naming and output options (every command). */
+export function addRedisOptions(command: Command): Command {
+  return command
     .addOption(
       new Option('--redis-url <url>', 'cache ranges in this Redis (default: in memory, gone on exit)').env(
         REDIS_URL_ENV,
       ),
     )
     .addOption(new Option('--redis-prefix <prefix>', 'prefix of every Redis key (default: guard_core:)'))
-    .addOption(new Option('--key-prefix <namespace>', 'namespace of the cached ranges (default: cloud_ip)'))
+    .addOption(
+      new Option(
+        '--key-prefix <namespace>',
+        'namespace of the cached ranges (default: cloud_ip; cloud_ip_v2 with --cache-layout python-v2)',
+      ),
+    )
+    .addOption(
+      new Option(
+        '--cache-layout <layout>',
+        "cache layout: seed, or python-v2 to share the newest Python guard-core's cache (default: seed)",
+      ).choices(['seed', 'python-v2']),
+    )
     .option('--json', 'print one JSON document on stdout instead of text')
     .option('-q, --quiet', 'print only results and errors (no progress)')
     .option('--verbose', "also print guard-core's own log lines on stderr");

@@ -22,7 +22,7 @@ Exit codes:
   1  runtime failure (a feed could not be loaded, Redis unreachable or failing)
   2  usage error (unknown command or option, invalid argument); nothing was done
 
-Feed files read from --feed-dir (as in examples/feeds):
+Feed files read from --feed-dir (named as the providers publish them):
   ${CLOUD_PROVIDERS.map((p) => `${p.padEnd(13)} ${DEFAULT_FEED_FILES[p]}`).join('\n  ')}
 
 Environment:
@@ -30,7 +30,7 @@ Environment:
 
 Examples:
   guard-core lookup 3.5.140.1 2600:1f14::1 8.8.8.8
-  guard-core lookup --feed-dir examples/feeds --providers aws,gcp 34.35.0.1
+  guard-core lookup --feed-dir ./feeds --providers aws,gcp 34.35.0.1
   guard-core refresh --redis-url redis://localhost:6379 --redis-prefix myapp:
   guard-core migrate-legacy --redis-url redis://localhost:6379 --json`;
 
@@ -72,23 +72,34 @@ export async function runCli(argv: readonly string[], io: CliIo, version: string
     await program.parseAsync([...argv], { from: 'user' });
     return exitCode;
   } catch (error) {
-    return handleError(error, io, secretSource(argv));
+    return handleError(error, io, secretSource(argv), argv.includes('--json'));
   }
 }
 
-function handleError(error: unknown, io: CliIo, redisUrl: string | undefined): number {
+/**
+ * Reports a failure on stderr — and, with `--json`, also as one JSON document on stdout
+ * (`{ "ok": false, "error": { "kind", "message", "exitCode" } }`), so a script parsing stdout
+ * never meets plain text.
+ */
+function handleError(error: unknown, io: CliIo, redisUrl: string | undefined, json: boolean): number {
   if (error instanceof CommanderError) {
-    // Help and version exit with 0; every other commander error is about how the command was typed.
-    return error.exitCode === 0 ? EXIT_OK : EXIT_USAGE;
-  }
-  const message = scrubSecrets(error instanceof Error ? error.message : String(error), redisUrl);
-  if (error instanceof CliUsageError || error instanceof GuardConfigError || error instanceof GuardInputError) {
-    io.err(`error: ${message}`);
-    io.err("(run 'guard-core <command> --help' for usage)");
+    // Help and version exit with 0; every other commander error is about how the command was typed
+    // (commander has already printed its message on stderr).
+    if (error.exitCode === 0) return EXIT_OK;
+    if (json) io.out(errorDocument('usage', error.message.replace(/^error: /, ''), EXIT_USAGE));
     return EXIT_USAGE;
   }
+  const message = scrubSecrets(error instanceof Error ? error.message : String(error), redisUrl);
+  const usage = error instanceof CliUsageError || error instanceof GuardConfigError || error instanceof GuardInputError;
+  const exitCode = usage ? EXIT_USAGE : EXIT_FAILURE;
   io.err(`error: ${message}`);
-  return EXIT_FAILURE;
+  if (usage) io.err("(run 'guard-core <command> --help' for usage)");
+  if (json) io.out(errorDocument(usage ? 'usage' : 'runtime', message, exitCode));
+  return exitCode;
+}
+
+function errorDocument(kind: 'usage' | 'runtime', message: string, exitCode: number): string {
+  return JSON.stringify({ ok: false, error: { kind, message, exitCode } }, null, 2);
 }
 
 /** The Redis URL in play (flag or environment), whose secrets must never reach the output. */

@@ -1,11 +1,91 @@
 /**
  * The error classes of guard-core. Both the async and the sync API throw these very classes
- * (the sync bridge rebuilds them on the caller's thread), so `instanceof` works everywhere.
+ * (the sync bridge rebuilds them on the caller's thread), so `instanceof` works everywhere —
+ * also across the package's two builds: a process that loads both the CommonJS and the ESM
+ * build has two copies of each class, and `instanceof` recognises the other copy's instances
+ * (see {@link GuardCoreError}'s `Symbol.hasInstance`).
  */
 
-/** Base class of every error guard-core throws on purpose. */
+/**
+ * The brand of guard-core's own error classes: a static own property holding the class's
+ * name, under a registry symbol every copy of guard-core shares (`Symbol.for`). Versioned with
+ * the class hierarchy's meaning: two copies recognise each other's instances only while a
+ * class of a given name means the same thing.
+ */
+const ERROR_BRAND: unique symbol = Symbol.for('guard-core.error-class.v1');
+
+type Branded = { readonly [ERROR_BRAND]?: string };
+
+/** The brand a constructor carries as its own (inherited statics do not count), else undefined. */
+function ownBrand(constructor: unknown): string | undefined {
+  if (typeof constructor !== 'function' || !Object.prototype.hasOwnProperty.call(constructor, ERROR_BRAND)) {
+    return undefined;
+  }
+  const brand = (constructor as Branded)[ERROR_BRAND];
+  return typeof brand === 'string' ? brand : undefined;
+}
+
+/**
+ * Whether `value` is an instance of the class branded `brand` in any copy of guard-core: some
+ * prototype on its chain belongs (own `constructor`) to a class with that own brand. A
+ * subclass's instance has its parent's prototype on its chain, so it counts; a plain `Error`'s
+ * chain has no branded prototype.
+ */
+function hasBrandedPrototype(value: unknown, brand: string): boolean {
+  if ((typeof value !== 'object' && typeof value !== 'function') || value === null) return false;
+  for (let proto: unknown = Object.getPrototypeOf(value); proto !== null; proto = Object.getPrototypeOf(proto)) {
+    const own = Object.getOwnPropertyDescriptor(proto, 'constructor');
+    if (own !== undefined && 'value' in own && ownBrand(own.value) === brand) return true;
+  }
+  return false;
+}
+
+/**
+ * The stable, machine-readable codes of guard-core's errors (`error.code`). Messages may change
+ * between versions; these do not, so code that reacts to an error should test the code.
+ */
+export const GUARD_ERROR_CODES = Object.freeze({
+  GuardCoreError: 'GUARD_ERROR',
+  GuardRedisError: 'GUARD_REDIS_UNAVAILABLE',
+  GuardRedisDataError: 'GUARD_REDIS_DATA',
+  GuardRedisClusterError: 'GUARD_REDIS_CLUSTER_INCOMPLETE',
+  GuardConfigError: 'GUARD_CONFIG',
+  GuardInputError: 'GUARD_INPUT',
+  GuardHttpError: 'GUARD_HTTP',
+  GuardFeedError: 'GUARD_FEED',
+  GuardPatternError: 'GUARD_PATTERN',
+  GuardBridgeError: 'GUARD_BRIDGE',
+  GuardBridgeStartError: 'GUARD_BRIDGE_START',
+  GuardBridgeCrashError: 'GUARD_BRIDGE_CRASH',
+  GuardBridgeTimeoutError: 'GUARD_BRIDGE_TIMEOUT',
+  GuardBridgeSerializationError: 'GUARD_BRIDGE_SERIALIZATION',
+  GuardBridgeClosedError: 'GUARD_BRIDGE_CLOSED',
+} as const);
+
+/** One of {@link GUARD_ERROR_CODES}' values. */
+export type GuardErrorCode = (typeof GUARD_ERROR_CODES)[keyof typeof GUARD_ERROR_CODES];
+
+/**
+ * Base class of every error guard-core throws on purpose. Every subclass has a stable `code`
+ * (see {@link GUARD_ERROR_CODES}); it is an own field, so it survives the sync bridge.
+ */
 export class GuardCoreError extends Error {
   override name = 'GuardCoreError';
+  /** Stable machine-readable code, e.g. `GUARD_REDIS_UNAVAILABLE`. */
+  readonly code: string = GUARD_ERROR_CODES.GuardCoreError;
+
+  /**
+   * `value instanceof X` for `X` this class or any subclass. First the ordinary prototype test;
+   * then, for guard-core's own classes, the same test against the other build's copy of `X`
+   * (the CommonJS and ESM builds loaded in one process, or two bundles): an instance counts
+   * when its prototype chain holds a prototype of a class branded with `X`'s name. A user's
+   * subclass has no brand of its own, so for it only the ordinary test applies.
+   */
+  static override [Symbol.hasInstance](value: unknown): boolean {
+    if (Function.prototype[Symbol.hasInstance].call(this, value)) return true;
+    const brand = ownBrand(this);
+    return brand !== undefined && hasBrandedPrototype(value, brand);
+  }
 }
 
 /**
@@ -16,6 +96,7 @@ export class GuardCoreError extends Error {
  */
 export class GuardRedisError extends GuardCoreError {
   override name = 'GuardRedisError';
+  override readonly code: string = GUARD_ERROR_CODES.GuardRedisError;
   /** HTTP status suggested to adapters (503: the shared state is unavailable). */
   readonly statusCode: number;
   /** Human-readable reason; never contains credentials. */
@@ -25,6 +106,56 @@ export class GuardRedisError extends GuardCoreError {
     super(`${detail} (status ${statusCode})`, options);
     this.statusCode = statusCode;
     this.detail = detail;
+  }
+}
+
+/**
+ * Redis answered, but refused the command because of the data it found or was given: a key of
+ * the wrong type (`WRONGTYPE`), a counter that is not an integer, an unknown command, a script
+ * error. Redis itself is up, so this is not an outage: `statusCode` is 500, a subsystem does
+ * not switch to memory for it, and the message names the reason (never a secret).
+ * A subclass of {@link GuardRedisError}, so `catch (e) { if (e instanceof GuardRedisError) … }`
+ * still sees every Redis failure; test `code` or `statusCode` to tell them apart.
+ */
+export class GuardRedisDataError extends GuardRedisError {
+  override name = 'GuardRedisDataError';
+  override readonly code: string = GUARD_ERROR_CODES.GuardRedisDataError;
+  /** The key at fault (prefix included), when known. */
+  readonly key: string | null;
+
+  constructor(detail: string, key: string | null = null, options?: { cause?: unknown }) {
+    super(500, detail, options);
+    this.key = key;
+  }
+}
+
+/**
+ * A Redis Cluster operation that must cover every primary (`keys`, `deletePattern`, a store's
+ * `clear()`) could not: a primary was unreachable or failed mid-way, some slots had no primary,
+ * or the slot map changed during a multi-page scan. The operation rejects instead of resolving
+ * with what the reachable primaries hold, so partial work is never reported as success; a
+ * `deletePattern` may still have deleted keys on primaries reached before the failure.
+ * `statusCode` is 503 (the shared state is unavailable), like every outage, and it is a
+ * subclass of {@link GuardRedisError}, so code that handles outages handles this too; test
+ * `code` (`GUARD_REDIS_CLUSTER_INCOMPLETE`) to tell it apart.
+ */
+export class GuardRedisClusterError extends GuardRedisError {
+  override name = 'GuardRedisClusterError';
+  override readonly code: string = GUARD_ERROR_CODES.GuardRedisClusterError;
+  /** The primaries (`host:port`) that could not be reached or failed; empty when none is to blame. */
+  readonly unreachable: readonly string[];
+  /** The slot ranges not covered, e.g. `['10923-16383']`. */
+  readonly slots: readonly string[];
+
+  constructor(
+    detail: string,
+    unreachable: readonly string[] = [],
+    slots: readonly string[] = [],
+    options?: { cause?: unknown },
+  ) {
+    super(503, detail, options);
+    this.unreachable = [...unreachable];
+    this.slots = [...slots];
   }
 }
 
@@ -39,6 +170,7 @@ export interface ConfigIssue {
 /** A `SecurityConfig` field is missing, unknown or invalid. `field` names the first one. */
 export class GuardConfigError extends GuardCoreError {
   override name = 'GuardConfigError';
+  override readonly code: string = GUARD_ERROR_CODES.GuardConfigError;
   /** The first offending field. */
   readonly field: string;
   /** Every problem found, in schema order. */
@@ -56,6 +188,7 @@ export class GuardConfigError extends GuardCoreError {
 /** An argument passed to a guard-core method is invalid. Nothing was read or written. */
 export class GuardInputError extends GuardCoreError {
   override name = 'GuardInputError';
+  override readonly code: string = GUARD_ERROR_CODES.GuardInputError;
   /** The parameter at fault, e.g. `ttl` or `provider`. */
   readonly field: string;
 
@@ -68,6 +201,7 @@ export class GuardInputError extends GuardCoreError {
 /** A provider feed could not be fetched: network failure, timeout, or a non-2xx answer. */
 export class GuardHttpError extends GuardCoreError {
   override name = 'GuardHttpError';
+  override readonly code: string = GUARD_ERROR_CODES.GuardHttpError;
   /** The feed URL, redacted (no user info or secret query values). */
   readonly url: string;
   /** The HTTP status when the server answered, `null` on a network failure or timeout. */
@@ -88,6 +222,7 @@ export class GuardHttpError extends GuardCoreError {
  */
 export class GuardBridgeError extends GuardCoreError {
   override name = 'GuardBridgeError';
+  override readonly code: string = GUARD_ERROR_CODES.GuardBridgeError;
   /** The bridged operation (e.g. `redis.get`, `http.getText`), or null when not tied to one call. */
   readonly operation: string | null;
 
@@ -100,11 +235,13 @@ export class GuardBridgeError extends GuardCoreError {
 /** The bridge worker could not be started: entry file missing, failed to load, or not ready in time. */
 export class GuardBridgeStartError extends GuardBridgeError {
   override name = 'GuardBridgeStartError';
+  override readonly code: string = GUARD_ERROR_CODES.GuardBridgeStartError;
 }
 
 /** The bridge worker died during a call (`process.exit`, an uncaught exception); the next call starts a fresh one. */
 export class GuardBridgeCrashError extends GuardBridgeError {
   override name = 'GuardBridgeCrashError';
+  override readonly code: string = GUARD_ERROR_CODES.GuardBridgeCrashError;
   /** The worker's exit code when it announced one, else null. */
   readonly exitCode: number | null;
 
@@ -117,6 +254,7 @@ export class GuardBridgeCrashError extends GuardBridgeError {
 /** A bridged call got no answer within its deadline; a late answer is discarded, never handed to a later call. */
 export class GuardBridgeTimeoutError extends GuardBridgeError {
   override name = 'GuardBridgeTimeoutError';
+  override readonly code: string = GUARD_ERROR_CODES.GuardBridgeTimeoutError;
   /** The deadline that expired, in milliseconds. */
   readonly timeoutMs: number;
 
@@ -129,6 +267,7 @@ export class GuardBridgeTimeoutError extends GuardBridgeError {
 /** An argument or a result of a bridged call cannot be copied to the other thread (structured clone). */
 export class GuardBridgeSerializationError extends GuardBridgeError {
   override name = 'GuardBridgeSerializationError';
+  override readonly code: string = GUARD_ERROR_CODES.GuardBridgeSerializationError;
   /** Which side could not be copied. */
   readonly direction: 'argument' | 'result';
 
@@ -146,6 +285,7 @@ export class GuardBridgeSerializationError extends GuardBridgeError {
 /** The bridge was closed with `closeSyncBridge()`; sync calls after that throw this. */
 export class GuardBridgeClosedError extends GuardBridgeError {
   override name = 'GuardBridgeClosedError';
+  override readonly code: string = GUARD_ERROR_CODES.GuardBridgeClosedError;
 }
 
 /**
@@ -155,6 +295,7 @@ export class GuardBridgeClosedError extends GuardBridgeError {
  */
 export class GuardFeedError extends GuardCoreError {
   override name = 'GuardFeedError';
+  override readonly code: string = GUARD_ERROR_CODES.GuardFeedError;
   /** The provider whose feed failed, e.g. `AWS`. */
   readonly provider: string;
   /** The feed URL, redacted, or `null` when the payload did not come from a URL. */
@@ -165,4 +306,56 @@ export class GuardFeedError extends GuardCoreError {
     this.provider = provider;
     this.url = url;
   }
+}
+
+/** Why a detection pattern was refused. */
+export type PatternRefusal = 'syntax' | 'unsafe' | 'too-long' | 'too-many' | 'empty';
+
+/**
+ * A detection pattern was refused: invalid regular-expression syntax, a risk of catastrophic
+ * backtracking (ReDoS), too long, or one pattern too many. Nothing was stored. A subclass of
+ * {@link GuardInputError}, so code that handles bad input in general handles this too.
+ */
+export class GuardPatternError extends GuardInputError {
+  override name = 'GuardPatternError';
+  override readonly code: string = GUARD_ERROR_CODES.GuardPatternError;
+  /** The refused pattern (as given; long ones are not shortened). */
+  readonly pattern: string;
+  /** The reason, as a code. */
+  readonly reason: PatternRefusal;
+  /** The reason in words, without the field (e.g. `may backtrack catastrophically (ReDoS): …`). */
+  readonly detail: string;
+
+  constructor(field: string, pattern: string, reason: PatternRefusal, detail: string) {
+    super(field, detail);
+    this.pattern = pattern;
+    this.reason = reason;
+    this.detail = detail;
+  }
+}
+
+/**
+ * guard-core's own error classes by name: branded here (see `ERROR_BRAND`), and the classes the
+ * sync bridge rebuilds a worker's error as. Internal (not re-exported by the package).
+ */
+export const GUARD_ERROR_CLASSES = Object.freeze({
+  GuardCoreError,
+  GuardRedisError,
+  GuardRedisDataError,
+  GuardRedisClusterError,
+  GuardConfigError,
+  GuardInputError,
+  GuardHttpError,
+  GuardFeedError,
+  GuardPatternError,
+  GuardBridgeError,
+  GuardBridgeStartError,
+  GuardBridgeCrashError,
+  GuardBridgeTimeoutError,
+  GuardBridgeSerializationError,
+  GuardBridgeClosedError,
+} satisfies Record<keyof typeof GUARD_ERROR_CODES, abstract new (...args: never[]) => GuardCoreError>);
+
+for (const [name, constructor] of Object.entries(GUARD_ERROR_CLASSES)) {
+  Object.defineProperty(constructor, ERROR_BRAND, { value: name, enumerable: false, writable: false });
 }

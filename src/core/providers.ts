@@ -18,7 +18,12 @@ export function isCloudProvider(name: unknown): name is CloudProvider {
  * string throws {@link GuardInputError} naming it: a typo must not silently disable blocking.
  */
 export function requireProviders(providers: Iterable<string>, field = 'providers'): CloudProvider[] {
-  if (typeof providers === 'string' || providers === null || typeof providers !== 'object') {
+  if (
+    typeof providers === 'string' ||
+    providers === null ||
+    typeof providers !== 'object' ||
+    typeof (providers as { [Symbol.iterator]?: unknown })[Symbol.iterator] !== 'function'
+  ) {
     throw new GuardInputError(field, `expected a Set or array of provider names, got ${describe(providers)}`);
   }
   const wanted = new Set<CloudProvider>();

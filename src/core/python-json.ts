@@ -54,5 +54,5 @@ export function parseStringList(text: string): string[] | null {
     return null;
   }
   if (!Array.isArray(value) || !value.every((v) => typeof v === 'string')) return null;
-  return value as string[];
+  return value;
 }

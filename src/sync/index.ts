@@ -4,12 +4,27 @@
  * the shared core. The async source is canonical; `src/sync/index.ts` is its generated twin.
  */
 export * from '../core/index.js';
-export { RedisManager, type RedisManagerOptions } from './redis/manager.js';
+export { RedisManager, type RedisManagerOptions, type RedisConnectionOpener } from './redis/manager.js';
 export type { SyncRedisHandlerProtocol, SyncRedisLease } from './redis/handler-protocol.js';
-export type { SyncRedisConnection, SyncOpenRedisConnection } from '../bridge/seams/redis.js';
-export type { SyncCloudIpStoreProtocol, SyncCloudIpStoreFactory } from './cloud/store-protocol.js';
+export type { SyncRedisConnection, SyncOpenRedisConnection, SyncRedisSubscription } from '../bridge/seams/redis.js';
+export {
+  RedisFailover,
+  DEFAULT_RETRY_AFTER_MS,
+  markOutageReported,
+  isOutageReported,
+  type RedisFailoverOptions,
+  type FailoverResult,
+  type StateMode,
+  type StateSource,
+} from './support/redis-failover.js';
+export type { SyncCloudIpStoreProtocol, SyncCloudIpStoreFactory, CloudIpStoreRead } from './cloud/store-protocol.js';
 export { InMemoryCloudIpStore, type InMemoryCloudIpStoreOptions } from './cloud/in-memory-store.js';
-export { RedisCloudIpStore, DEFAULT_CLOUD_IP_KEY_PREFIX } from './cloud/redis-store.js';
+export {
+  RedisCloudIpStore,
+  DEFAULT_CLOUD_IP_KEY_PREFIX,
+  PYTHON_V2_CLOUD_IP_KEY_PREFIX,
+  cloudIpKeyPrefixOf,
+} from './cloud/redis-store.js';
 export { fetchProviderRanges, type FeedFetchOptions } from './cloud/feeds.js';
 export {
   fetchHttpClient,
@@ -27,6 +42,8 @@ export type {
 } from '../core/cloud/status.js';
 export {
   LEGACY_CLOUD_RANGES_NAMESPACE,
+  LEGACY_CLOUD_RANGES_V2_NAMESPACE,
+  legacyNamespaceOf,
   migrateLegacyCloudRanges,
   readLegacyRanges,
   type LegacyMigrationEntry,
@@ -42,4 +59,10 @@ export {
   type RedisState,
   type CloudLoadMode,
 } from './init/handler-initializer.js';
+export type { SubsystemManager } from './support/subsystem.js';
+export * from './ratelimit/index.js';
+export * from './behavior/index.js';
+export * from './bans/index.js';
+export * from './patterns/index.js';
+export * from './headers/index.js';
 export { resolveCloudIpStore, type StoreOrigin, type StoreResolution } from './init/store-resolution.js';

@@ -3,6 +3,7 @@
  * like Go's `fstest.TestFS` returns every misbehaviour at once and leaves failing to the caller.
  */
 import { checkProperty } from './engine.js';
+import { fastCheck } from './fast-check.js';
 import type { StoreConformanceOptions } from './options.js';
 import { CATALOGUE } from './properties/index.js';
 import type { ConformanceReport, PropertyResult, PropertyStatus } from './report.js';
@@ -12,8 +13,9 @@ import type { ConformanceStore, StoreTarget } from './store-types.js';
 /**
  * Checks `target` (a store, a factory `{ make({ prefix }) }`, or a factory function) against the
  * cloud-IP store protocol and resolves to a report: passed / failed / skipped / indeterminate per
- * property, with seeds, paths and minimal call sequences. Bad options throw `GuardInputError`
- * (synchronously from validation, surfaced as a rejection here); a misbehaving store never throws.
+ * property, with seeds, paths and minimal call sequences. Bad options reject with
+ * `GuardInputError`, a missing `fast-check` with `ConformanceDependencyError`; a misbehaving
+ * store never makes it reject.
  *
  * @example
  * const report = await checkStoreConformance(() => new MyStore(), { capabilities: { ttl: false } });
@@ -24,6 +26,7 @@ export async function checkStoreConformance<S extends ConformanceStore>(
   options?: StoreConformanceOptions,
 ): Promise<ConformanceReport> {
   const session = ConformanceSession.create(target, options);
+  fastCheck();
   return runSession(session);
 }
 

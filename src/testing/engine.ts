@@ -3,12 +3,15 @@
  * whether to fail), classifies the outcome, and replays a failure once from its seed and path
  * to tell a reproducible failure from a non-deterministic store.
  */
-import fc from 'fast-check';
+import type { RunDetails } from 'fast-check';
+import { arbitraries } from './arbitraries.js';
 import { ConformanceIndeterminate } from './assert.js';
 import type { GateInfo, PropertyDefinition, PropertyEnv } from './properties/define.js';
 import type { PropertyResult, PropertyStatus } from './report.js';
 import type { ConformanceSession } from './session.js';
 import type { StoreMode } from './store-types.js';
+import { fastCheck } from './fast-check.js';
+import { ConformanceFactoryError } from './prefix.js';
 import { describeError } from './trace.js';
 
 /** The seed of one property: fixed by the base seed and the id, so `only` does not change it. */
@@ -46,14 +49,15 @@ export async function checkProperty(
   const replaying = options.path !== null;
   const numRuns = def.runs(options.numRuns, caps);
   session.lastFailure = null;
-  const details = await fc.check(def.build(envOf(session, mode, options.replayPath)), {
+  const fc = fastCheck();
+  const details = await fc.check(def.build(envOf(session, mode, options.replayPath), fc, arbitraries()), {
     seed,
     numRuns,
     timeout: def.runTimeoutMs(caps),
     interruptAfterTimeLimit: options.timeLimitMs,
     markInterruptAsFailure: false,
     endOnFailure: replaying || def.shrinks?.(caps) === false,
-    ...(replaying ? { path: options.path as string } : {}),
+    ...(replaying ? { path: options.path } : {}),
   });
   if (!details.failed) {
     const interrupted = details.interrupted && details.numRuns < numRuns && !replaying;
@@ -69,7 +73,7 @@ async function failedResult(
   def: PropertyDefinition,
   session: ConformanceSession,
   mode: StoreMode,
-  run: { details: fc.RunDetails<never>; seed: number; started: number },
+  run: { details: RunDetails<never>; seed: number; started: number },
 ): Promise<PropertyResult> {
   const { options } = session;
   const { details, seed } = run;
@@ -94,7 +98,7 @@ async function failedResult(
     numShrinks: details.numShrinks,
     durationMs: performance.now() - run.started,
     callSequence: trace?.render(mode, finished ? describeFailure(error) : 'the run did not finish') ?? null,
-    counterexample: counterexample === null ? null : clip(fc.stringify(counterexample), 2000),
+    counterexample: counterexample === null ? null : clip(fastCheck().stringify(counterexample), 2000),
     error,
     reproduced,
     replay: path === null ? null : replayHint(def.id, options.seed, path, replayPath),
@@ -118,7 +122,8 @@ async function replay(
   mode: StoreMode,
   at: { seed: number; path: string; replayPath: string | null },
 ): Promise<boolean> {
-  const again = await fc.check(def.build(envOf(session, mode, at.replayPath)), {
+  const fc = fastCheck();
+  const again = await fc.check(def.build(envOf(session, mode, at.replayPath), fc, arbitraries()), {
     seed: at.seed,
     path: at.path,
     endOnFailure: true,
@@ -130,11 +135,13 @@ async function replay(
 function classify(error: unknown, isIndeterminate: (error: unknown) => boolean): PropertyStatus {
   if (error instanceof ConformanceIndeterminate) return 'indeterminate';
   if (error instanceof Error && error.message.startsWith('Property timeout')) return 'indeterminate';
-  return isIndeterminate(error) ? 'indeterminate' : 'failed';
+  // A factory that could not reach its backend (say, GuardRedisError) could not be checked either.
+  const own = error instanceof ConformanceFactoryError ? error.cause : error;
+  return isIndeterminate(own) ? 'indeterminate' : 'failed';
 }
 
 function describeFailure(error: unknown): string {
-  if (error instanceof Error && (error.name === 'ConformanceViolation' || error.name === 'ConformanceIndeterminate')) {
+  if (error instanceof Error && /^Conformance(Violation|Indeterminate|FactoryError)$/.test(error.name)) {
     return error.message;
   }
   if (error instanceof Error && error.message.startsWith('Property timeout')) {

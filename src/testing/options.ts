@@ -182,7 +182,7 @@ export function resolveOptions(
       o.isIndeterminate === undefined
         ? defaultIsIndeterminate
         : requireFunction<(error: unknown) => boolean>('options.isIndeterminate', o.isIndeterminate),
-    runner: o.runner === undefined ? null : (requireRecord('options.runner', o.runner, null) as RunnerBinding),
+    runner: o.runner === undefined ? null : requireRecord('options.runner', o.runner, null),
   };
 }
 

@@ -5,6 +5,7 @@
  */
 import { GuardInputError } from '../core/errors.js';
 import { checkProperty, skipReasonOf } from './engine.js';
+import { fastCheck } from './fast-check.js';
 import type { StoreConformanceOptions } from './options.js';
 import type { PropertyDefinition } from './properties/define.js';
 import { CATALOGUE } from './properties/index.js';
@@ -25,7 +26,8 @@ const TEST_TIMEOUT_MARGIN_MS = 15_000;
  * import { runStoreConformance } from 'guard-core/testing';
  * runStoreConformance(() => new MyStore(), { capabilities: { ttl: { resolutionMs: 1000 } } });
  *
- * Bad options throw `GuardInputError` at once (unknown keys included); a failing property
+ * Bad options throw `GuardInputError` at once (unknown keys included), and so does a missing
+ * `fast-check` (`ConformanceDependencyError`, saying what to install); a failing property
  * fails its test with a `StoreConformanceError` whose message holds the minimal call sequence,
  * the seed and path, and a replay hint.
  */
@@ -35,6 +37,8 @@ export function runStoreConformance<S extends ConformanceStore>(
 ): void {
   const session = ConformanceSession.create(target, options);
   const runner = resolveRunner(session.options.runner);
+  // Fail here, once, rather than in every registered test.
+  fastCheck();
   const declared = session.options.mode;
   const title = `guard-core store conformance: ${session.name}${declared === 'auto' ? '' : ` (${declared})`}`;
   const registerAll = (prefix: string) => {

@@ -4,19 +4,35 @@
  */
 import { GuardInputError } from '../core/errors.js';
 
-/** A runner's `test`/`it`: `(name, fn, timeoutMs?)`, with `.skip` for capability gaps. */
+/**
+ * The body of every test the kit registers. It declares no parameter (`length` 0, so Jest and
+ * mocha never wait for a `done` callback), reads the runner's context from its first argument
+ * (vitest) or `this` (mocha) when it needs to skip at run time, and settles when the property
+ * is decided. Any runner whose test callback may return a promise accepts it: vitest's
+ * `TestFunction`, Jest's `TestFn`, node:test's `TestFn`, mocha's `AsyncFunc`.
+ */
+export type ConformanceTestBody = (this: unknown, ...args: unknown[]) => Promise<void>;
+
+/** The body of a test registered as skipped (never run). */
+export type SkippedTestBody = () => void;
+
+/**
+ * A runner's `test`/`it`: `(name, fn, timeoutMs?)`, with `.skip` for capability gaps. Declared
+ * by what the kit passes, so the real functions of vitest, Jest (`@jest/globals`), node:test
+ * and mocha are all assignable to it. (node:test reads no timeout argument and ignores it.)
+ */
 export interface TestFunctionLike {
-  (name: string, fn: () => unknown, timeoutMs?: number): unknown;
+  (name: string, fn: ConformanceTestBody, timeoutMs?: number): unknown;
   /** Registers a skipped test (vitest, jest, mocha, node:test, tape, ava all have it). */
-  skip?: (name: string, fn: () => unknown) => unknown;
+  skip?: (name: string, fn: SkippedTestBody) => unknown;
 }
 
-/** A runner's `describe`: groups the registered tests under one title. */
+/** A runner's `describe`: groups the registered tests under one title (its body is synchronous). */
 export type DescribeFunctionLike = (name: string, fn: () => void) => unknown;
 
 /**
  * The parts of a test runner the kit uses. Pass e.g. `import * as vitest from 'vitest'`,
- * `{ test, describe }` from `@jest/globals`, or `{ it, describe }` from mocha/node:test.
+ * `{ test, describe }` from `@jest/globals` or from `node:test`, or `{ it, describe }` from mocha.
  */
 export interface RunnerBinding {
   /** Registers one test (preferred over `it` when both are given). */

@@ -23,8 +23,9 @@ export type ConformanceStore = CloudIpStoreProtocol | SyncCloudIpStoreShape;
 export interface StoreFactoryContext {
   /**
    * A fresh namespace label, e.g. `gc-conf-3f9a01-12`. Prefix-isolation checks append
-   * suffixes with glob and separator characters (`*`, `?`, `[x]`, `\`, `:`, unicode), so map it
-   * to your backend's namespace faithfully, encoding characters your backend cannot hold.
+   * suffixes with glob and separator characters (`*`, `?`, `[x]`, `\`, `:`, `%`, unicode), so
+   * map it to your backend's namespace one to one, encoding the characters your backend cannot
+   * hold — `encodePrefix(prefix, ':')` does that (e.g. for `RedisCloudIpStore`'s keyPrefix).
    */
   readonly prefix: string;
 }

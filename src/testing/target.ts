@@ -4,6 +4,7 @@
  */
 import { GuardInputError } from '../core/errors.js';
 import { describe } from '../core/validate.js';
+import { ConformanceFactoryError } from './prefix.js';
 import type { ConformanceStore, StoreFactory, StoreFactoryContext } from './store-types.js';
 
 const METHODS = ['get', 'set', 'clear'] as const;
@@ -50,7 +51,7 @@ export function resolveTarget(target: unknown): ResolvedTarget {
   const store = requireStore('store', target);
   return {
     isFactory: false,
-    defaultName: (target as object).constructor?.name || 'store',
+    defaultName: target.constructor?.name || 'store',
     open: async () => store,
     dispose: async () => undefined,
   };
@@ -60,7 +61,15 @@ function factoryTarget(factory: StoreFactory, name: string): ResolvedTarget {
   return {
     isFactory: true,
     defaultName: name,
-    open: async (prefix) => requireStore('factory.make() result', await factory.make({ prefix })),
+    open: async (prefix) => {
+      let made: unknown;
+      try {
+        made = await factory.make({ prefix });
+      } catch (error) {
+        throw new ConformanceFactoryError(prefix, error);
+      }
+      return requireStore('factory.make() result', made);
+    },
     dispose: async (store) => {
       if (factory.dispose !== undefined) await factory.dispose(store);
     },

@@ -36,13 +36,42 @@ export function createTimer(clock: ConformanceClock | null, resolutionMs: number
       },
     };
   }
+  return realTimer(resolutionMs);
+}
+
+/** How many marks keep their wall-clock reading (a property uses a few at a time). */
+const REMEMBERED_MARKS = 64;
+
+/**
+ * Real time, on two clocks: the monotonic one the kit waits on, and the wall clock a store may
+ * expire by (Redis does). A wall clock stepped forward (a VM resumed, a time sync) makes a store
+ * expire early; counting the larger of the two elapsed times turns such a run into an
+ * indeterminate one instead of a failure, and waits last until both clocks are past the offset.
+ */
+function realTimer(resolutionMs: number): Timer {
+  const wallAt = new Map<number, number>();
+  const elapsedSince = (mark: number): number => {
+    const monotonic = performance.now() - mark;
+    const wall = wallAt.get(mark);
+    return wall === undefined ? monotonic : Math.max(monotonic, Date.now() - wall);
+  };
+  const leftUntil = (mark: number, offsetMs: number): number => {
+    const monotonic = mark + offsetMs - performance.now();
+    const wall = wallAt.get(mark);
+    return wall === undefined ? monotonic : Math.max(monotonic, wall + offsetMs - Date.now());
+  };
   return {
     clocked: false,
     resolutionMs,
-    mark: () => performance.now(),
-    elapsedSince: (mark) => performance.now() - mark,
+    mark: () => {
+      const mark = performance.now();
+      wallAt.set(mark, Date.now());
+      if (wallAt.size > REMEMBERED_MARKS) wallAt.delete(wallAt.keys().next().value as number);
+      return mark;
+    },
+    elapsedSince,
     until: async (mark, offsetMs, trace) => {
-      const delta = Math.ceil(mark + offsetMs - performance.now());
+      const delta = Math.ceil(leftUntil(mark, offsetMs));
       if (delta <= 0) return;
       trace.code(`await sleep(${delta}); // real time`);
       await sleep(delta);

@@ -25,6 +25,7 @@ const MAX_SHOWN_ITEMS = 12;
 
 /** Collects the steps of one run. */
 export class Trace {
+  /** The steps recorded so far, oldest first (what a failure report replays). */
   readonly entries: TraceEntry[] = [];
 
   /** A store was opened: `prefix` is the factory's, `null` for the instance handed to the kit. */
@@ -84,7 +85,7 @@ export function show(value: unknown): string {
   if (Array.isArray(value)) return `[${items(value)}]`;
   if (typeof (value as { then?: unknown }).then === 'function') return 'Promise {…}';
   if (typeof value === 'object') {
-    const name = (value as object).constructor?.name ?? 'Object';
+    const name = value.constructor?.name ?? 'Object';
     try {
       return `${name} ${JSON.stringify(value)}`;
     } catch {

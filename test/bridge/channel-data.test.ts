@@ -67,7 +67,8 @@ describe('(7) errors keep their identity across the bridge', () => {
     expect(error.stack).toContain('test-service.mjs'); // the worker's frames
     expect(error.stack).toContain('guard-core sync bridge');
     expect(error.stack).toContain('channel-data.test.ts'); // the caller's frame
-    expect(Object.keys(error).sort()).toEqual(['detail', 'name', 'statusCode']);
+    expect(Object.keys(error).sort()).toEqual(['code', 'detail', 'name', 'statusCode']);
+    expect(error.code).toBe('GUARD_REDIS_UNAVAILABLE');
   });
 
   test('GuardHttpError, GuardInputError and GuardConfigError keep their fields', () => {

@@ -14,7 +14,7 @@ import {
   GuardBridgeStartError,
   GuardBridgeTimeoutError,
 } from '../../src/core/errors.js';
-import { SyncChannel } from '../../src/bridge/channel/sync-channel.js';
+import type { SyncChannel } from '../../src/bridge/channel/sync-channel.js';
 import { locateWorker } from '../../src/bridge/channel/locate-worker.js';
 import { fixtureUrl, testChannel, thrownBy, timed } from './support.js';
 

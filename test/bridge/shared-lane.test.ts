@@ -65,6 +65,7 @@ describe('SharedLane slots', () => {
     ['a Date', new Date(0)],
     ['an object holding -0', { a: -0 }],
     ['an object holding undefined', { a: undefined }],
+    // eslint-disable-next-line no-sparse-arrays -- the hole is the point of the case
     ['an array with a hole', [1, , 3]],
     ['a class instance', new (class Point {})()],
     ['a Uint8Array', new Uint8Array(2)],

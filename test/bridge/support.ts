@@ -1,9 +1,9 @@
 /**
- * Helpers for the bridge tests: channels over the built worker entry (`npm run build` first),
- * serving either the real service or a test service from `fixtures/`.
+ * Helpers for the bridge tests: channels over the worker entry built from source for this run
+ * (test/support/source-worker.ts), serving either the real service or a test service from `fixtures/`.
  */
+import { inject } from 'vitest';
 import { SyncChannel, type SyncChannelOptions } from '../../src/bridge/channel/sync-channel.js';
-import { locateWorker } from '../../src/bridge/channel/locate-worker.js';
 
 /** A `file:` URL of a fixture module. */
 export function fixtureUrl(name: string): string {
@@ -13,7 +13,7 @@ export function fixtureUrl(name: string): string {
 /** A private channel (not the process's bridge) serving `fixtures/<service>`, or the real service when null. */
 export function testChannel(service: string | null, options: Partial<SyncChannelOptions> = {}): SyncChannel {
   return new SyncChannel({
-    workerUrl: () => locateWorker(),
+    workerUrl: () => new URL(inject('bridgeWorkerUrl')),
     ...(service === null ? {} : { serviceUrl: fixtureUrl(service) }),
     startTimeoutMs: 15_000,
     pingTimeoutMs: 1_000,

@@ -35,7 +35,10 @@ export function runCli(args: readonly string[], env: Record<string, string | und
         timeout: 60_000,
       },
       (error, stdout, stderr) => {
-        if (error && typeof error.code !== 'number') return fail(error);
+        if (error && typeof error.code !== 'number') {
+          fail(error);
+          return;
+        }
         done({ code: child.exitCode ?? (error?.code as number | undefined) ?? 0, stdout, stderr });
       },
     );

@@ -134,7 +134,7 @@ describe('drift on a temp copy of the sources', () => {
       const output = capture();
       expect(await runCli([], output, generator)).toBe(1);
       expect(output.err).toEqual([
-        expect.stringMatching(/^src\/async\/cloud\/timers\.ts:2:3  timer `setTimeout` used for concurrency/),
+        expect.stringMatching(/^src\/async\/cloud\/timers\.ts:2:3 {2}timer `setTimeout` used for concurrency/),
         'codegen: 1 construct(s) have no faithful sync translation; nothing written.',
       ]);
       expect(existsSync(tree.at('src/sync/cloud/timers.ts'))).toBe(false);

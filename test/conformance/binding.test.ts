@@ -1,7 +1,8 @@
 /**
  * runStoreConformance as a runner binding: synchronous registration, skipped tests for gaps,
  * failures that carry the replay data, any runner through `options.runner`, the real vitest
- * (a child process on a broken store), and the built package without any runner.
+ * and the real node:test (child processes on a broken store), and the built package without
+ * any runner.
  */
 import { spawnSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
@@ -177,6 +178,23 @@ test('a real vitest run of a broken store fails, naming the property, the seed a
   expect(out).toMatch(/✓ .*P02 round-trip as a Set of the same strings/);
   expect(out).toMatch(/Tests +5 failed \| 11 passed \| 10 skipped \(26\)/);
 }, 130_000);
+
+test('under node:test, bound as `runner: { test, describe }`, a broken store fails its property and gaps are skipped', () => {
+  const child = spawnSync(
+    process.execPath,
+    ['--import', 'tsx', '--test-reporter=spec', 'test/conformance/fixtures/node-test-runner.ts'],
+    { cwd: ROOT, env: { ...cleanEnv(), NO_COLOR: '1' }, encoding: 'utf8', timeout: 60_000 },
+  );
+  const out = `${child.stdout}\n${child.stderr}`;
+  expect(child.status, out).toBe(1);
+  expect(out).toMatch(/▶ guard-core store conformance: MemoryStore \(sync\)\n {2}✔ P01 absent is null/);
+  expect(out).toMatch(/✔ guard-core store conformance: MemoryStore \(sync\)/);
+  expect(out).toMatch(/✖ P04 overwrite replaces, never unions[^\n]*\n\s+StoreConformanceError: P04 .* — FAILED/);
+  expect(out).toMatch(
+    /﹣ P02 round-trip as a Set of the same strings \[skipped: not selected \(only: P01, P04\)\].*# SKIP/,
+  );
+  expect(out).toMatch(/ℹ pass 3\n.*\n?ℹ fail 1/);
+}, 70_000);
 
 test('the built package, imported by name and loaded untransformed, registers its tests in vitest by itself', () => {
   expect(existsSync(`${ROOT}dist/testing.js`), 'dist/ is missing: run `npm run build`').toBe(true);

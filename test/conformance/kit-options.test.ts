@@ -330,7 +330,7 @@ describe('the kit owns setup and teardown', () => {
         },
         dispose: (store) => {
           sizes.push((store as unknown as { entries: Map<string, unknown> }).entries.size);
-          disposed.add(store as SyncMemoryStore);
+          disposed.add(store);
         },
       },
       { capabilities: { ttl: false }, seed: 5 },

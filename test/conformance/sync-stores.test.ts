@@ -13,13 +13,14 @@ import * as sync from '../../src/sync.js';
 import {
   checkStoreConformance,
   createManualClock,
+  encodePrefix,
   formatConformanceReport,
   type ConformanceStore,
   type StoreConformanceOptions,
   type StoreTarget,
 } from '../../src/testing/index.js';
 import { deleteByPrefix, rawClient, redisUrl, uniquePrefix } from '../support/redis.js';
-import { keysUnder, redisKeyPrefix } from './support/key-prefix.js';
+import { keysUnder } from './support/key-prefix.js';
 import { SyncMemoryStore } from './support/sync-memory-store.js';
 
 const CONCURRENCY = ['P20', 'P21', 'P22', 'P23'];
@@ -55,7 +56,7 @@ const real = new sync.RedisManager({ redisUrl: redisUrl(), redisPrefix: realPref
 
 test('RedisCloudIpStore (guard-core/sync) on Redis conforms, TTL in real time', { timeout: 90_000 }, async () => {
   await expectSyncConformance(
-    { make: ({ prefix }) => new sync.RedisCloudIpStore(real, redisKeyPrefix(prefix)) },
+    { make: ({ prefix }) => new sync.RedisCloudIpStore(real, encodePrefix(prefix, ':')) },
     { name: 'RedisCloudIpStore (guard-core/sync) on Redis', mode: 'sync', capabilities: { ttl: { resolutionMs: 50 } } },
   );
 });

@@ -85,7 +85,7 @@ describe.each(cloudApis)('HandlerInitializer ($name API)', (api) => {
       blockCloudProviders: ['AWS'],
       cloudFeedUrls: feeds.urls,
       lazyInit: false,
-      cloudIpStore: factory as never,
+      cloudIpStore: factory,
     });
     const result = await init.initializeRedisHandlers();
     await init.initializeRedisHandlers(); // idempotent: the factory is not called again
@@ -120,9 +120,9 @@ describe.each(cloudApis)('HandlerInitializer ($name API)', (api) => {
 
     const throwing = make({
       blockCloudProviders: ['AWS'],
-      cloudIpStore: (() => {
+      cloudIpStore: () => {
         throw new Error('no table cloud_ips');
-      }) as never,
+      },
     });
     expect(await captureFailure(() => throwing.init.initializeRedisHandlers())).toMatchObject({
       message: 'no table cloud_ips',
@@ -136,7 +136,7 @@ describe.each(cloudApis)('HandlerInitializer ($name API)', (api) => {
       blockCloudProviders: ['AWS'],
       cloudFeedUrls: feeds.urls,
       lazyInit: false,
-      cloudIpStore: mine as never,
+      cloudIpStore: mine,
     });
     const result = await init.initializeRedisHandlers();
     expect(result).toMatchObject({ redis: 'connected', storeOrigin: 'instance' });
@@ -175,10 +175,10 @@ describe.each(cloudApis)('HandlerInitializer ($name API)', (api) => {
       blockCloudProviders: ['AWS'],
       cloudFeedUrls: feeds.urls,
       lazyInit: false,
-      cloudIpStore: (() => {
+      cloudIpStore: () => {
         called++;
         return api.createInMemoryStore();
-      }) as never,
+      },
     });
     const result = await init.initializeRedisHandlers();
     expect(result).toMatchObject({ redis: 'unavailable', storeOrigin: 'in-memory-fallback', cloudLoad: 'completed' });
@@ -191,7 +191,7 @@ describe.each(cloudApis)('HandlerInitializer ($name API)', (api) => {
     expect(init.cloud.isCloudIp('3.5.140.1')).toBe(true); // start-up still loaded the ranges
   });
 
-  test('Redis unreachable + an instance → the instance is used, no fallback warning', async () => {
+  test('Redis unreachable + an instance → the instance is used; one warning, about Redis only', async () => {
     const feeds = serve(AWS_ONLY);
     const mine = api.createInMemoryStore();
     const { init, log } = make({
@@ -201,12 +201,15 @@ describe.each(cloudApis)('HandlerInitializer ($name API)', (api) => {
       blockCloudProviders: ['AWS'],
       cloudFeedUrls: feeds.urls,
       lazyInit: false,
-      cloudIpStore: mine as never,
+      cloudIpStore: mine,
     });
     const result = await init.initializeRedisHandlers();
     expect(result).toMatchObject({ redis: 'unavailable', storeOrigin: 'instance' });
     expect(result.store).toBe(mine);
-    expect(warnings(log)).toEqual([]);
+    const warned = warnings(log).map((l) => l.message);
+    expect(warned).toHaveLength(1);
+    expect(warned[0]).toMatch(/^Redis is unreachable .*retried every 1000 ms/);
+    expect(warned[0]).not.toContain('InMemoryCloudIpStore');
   });
 
   test('lazyInit (default): start-up returns before a hung feed answers; the load finishes in the background', async () => {

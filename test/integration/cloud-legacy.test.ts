@@ -62,8 +62,14 @@ describe.each(cloudApis)('legacy cloud_ranges namespace ($name API)', (api) => {
     await connect();
     const feeds = serveFixtures({ AWS: 'aws-ip-ranges.json', GCP: 'google-cloud-ip-ranges.json' });
     await raw.set(`${prefix}cloud_ranges:AWS`, '3.5.140.0/22, 10.0.0.0/8,', 'EX', 900);
+    // 10.0.0.0/8 is reserved space, refused by default since issue 10: allowed here on purpose.
     const m = api.createCloudManager(
-      { cloudFeedUrls: feeds.urls, cloudIpRefreshInterval: 300, logger: quiet },
+      {
+        cloudFeedUrls: feeds.urls,
+        cloudIpRefreshInterval: 300,
+        logger: quiet,
+        cloudFeedLimits: { allowReserved: true },
+      },
       { store: null, redis },
     );
     expect(m.store).toBeNull();
@@ -139,7 +145,9 @@ describe.each(cloudApis)('legacy cloud_ranges namespace ($name API)', (api) => {
     expect(ttl).toBeGreaterThan(490);
     expect(ttl).toBeLessThanOrEqual(500);
     expect(await raw.get(modern('GCP'))).toBe('["2600:1900::/28", "34.35.0.0/16"]');
-    expect(await raw.ttl(modern('GCP'))).toBe(-1);
+    // A TTL-less legacy key is copied with the refresh interval (issue 10: no eternal entry).
+    expect(await raw.ttl(modern('GCP'))).toBeGreaterThan(3590);
+    expect(await raw.ttl(modern('GCP'))).toBeLessThanOrEqual(3600);
     expect(await raw.exists(modern('Azure'), modern('DigitalOcean'))).toBe(0);
     expect(await raw.get(modern('Linode'))).toBe('["172.104.0.0/15"]');
     expect(await raw.exists(legacy('AWS'), legacy('GCP'), legacy('Linode'))).toBe(3); // left for old replicas
@@ -159,7 +167,10 @@ describe.each(cloudApis)('legacy cloud_ranges namespace ($name API)', (api) => {
     expect(await raw.get(modern('Linode'))).toBe('["2600:3c00::/32"]');
 
     // What was migrated is what a CloudManager on RedisCloudIpStore then reads, without fetching.
-    const m = api.createCloudManager({ logger: quiet }, { store: api.createRedisStore(redis) });
+    const m = api.createCloudManager(
+      { logger: quiet, cloudFeedLimits: { allowReserved: true } }, // 10.0.0.0/8 on purpose
+      { store: api.createRedisStore(redis) },
+    );
     expect((await m.refresh(['AWS']))[0]).toMatchObject({ outcome: 'store', entries: 2 });
   });
 

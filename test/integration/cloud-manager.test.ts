@@ -286,7 +286,12 @@ describe.each(cloudApis)('CloudManager ($name API)', (api) => {
       Vultr: { body: JSON.stringify({ subnets: [{ ip_prefix: '10.1.0.0/16' }, { ip_prefix: '10.1.2.0/24' }] }) },
     });
     const log = captureLogger();
-    const m = api.createCloudManager({ cloudFeedUrls: feeds.urls, logger: log.logger });
+    // Private and documentation ranges, refused by default since issue 10: allowed here on purpose.
+    const m = api.createCloudManager({
+      cloudFeedUrls: feeds.urls,
+      logger: log.logger,
+      cloudFeedLimits: { allowReserved: true },
+    });
     const reports = await m.refresh(['AWS', 'GCP', 'Vultr']);
     expect(reports.map((r) => [r.provider, r.entries])).toEqual([
       ['AWS', 3],

@@ -91,12 +91,11 @@ describe.each(apisUnderTest)('RedisManager on a real Redis ($name API)', (api) =
     expect(await raw.get(`${prefix}c:race`)).toBe('50');
   });
 
-  test('incr on a value that is not a number is a 503, and the value is left intact', async () => {
+  test('incr on a value that is not a number restarts the counter at 1 (issue 10: a garbage counter must not fail forever)', async () => {
     await manager.setKey('c', 'text', 'abc');
-    const error = await captureFailure(() => manager.incr('c', 'text', 10));
-    expect(error).toBeInstanceOf(GuardRedisError);
-    expect((error as GuardRedisError).statusCode).toBe(503);
-    expect(await raw.get(`${prefix}c:text`)).toBe('abc');
+    expect(await manager.incr('c', 'text', 10)).toBe(1);
+    expect(await raw.get(`${prefix}c:text`)).toBe('1');
+    expect(await raw.ttl(`${prefix}c:text`)).toBeGreaterThan(0);
   });
 
   test('exists and delete', async () => {

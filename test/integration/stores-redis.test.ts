@@ -47,7 +47,9 @@ describe.each(apisUnderTest)('RedisCloudIpStore with the default prefix ($name A
   test('non-ASCII and IPv6/region entries: sorted by code point, ensure_ascii escapes', async () => {
     await store.set('Azure', ['2603:1000::/25|eastus', 'ä-region', '13.64.0.0/11|westus', '\u{1F600}', '\uffff']);
     const bytes = (await raw.getBuffer('guard_core:cloud_ip:Azure'))?.toString('latin1');
-    expect(bytes).toBe('["13.64.0.0/11|westus", "2603:1000::/25|eastus", "\\u00e4-region", "\\uffff", "\\ud83d\\ude00"]');
+    expect(bytes).toBe(
+      '["13.64.0.0/11|westus", "2603:1000::/25|eastus", "\\u00e4-region", "\\uffff", "\\ud83d\\ude00"]',
+    );
     expect(await store.get('Azure')).toEqual(
       new Set(['2603:1000::/25|eastus', 'ä-region', '13.64.0.0/11|westus', '\u{1F600}', '\uffff']),
     );

@@ -3,7 +3,7 @@
  * values; `await` on a plain value is harmless, so one test body serves both (`describe.each`).
  */
 import * as asyncApi from '../../src/index.js';
-import type { SecurityConfigInput } from '../../src/index.js';
+import type { RedisArg, RedisReply, RedisScript, SecurityConfigInput, SubscriptionBatch } from '../../src/index.js';
 import * as syncApi from '../../src/sync.js';
 
 /** A value, or a promise of it (the async API returns the latter, the sync API the former). */
@@ -14,6 +14,14 @@ export interface ConnectionUnderTest {
   get(key: string): Awaitable<string | null>;
   set(key: string, value: string, ttlSeconds: number | null): Awaitable<boolean>;
   pttl(key: string): Awaitable<number>;
+  call(command: string, ...args: RedisArg[]): Awaitable<RedisReply>;
+  runScript(script: RedisScript, keys: readonly string[], args: readonly RedisArg[]): Awaitable<RedisReply>;
+}
+
+/** A pub/sub subscription as both APIs expose it. */
+export interface SubscriptionUnderTest {
+  drain(): Awaitable<SubscriptionBatch>;
+  close(): Awaitable<void>;
 }
 
 /** A leased connection; disposable with `await using` whichever API made it. */
@@ -34,6 +42,21 @@ export interface ManagerUnderTest {
   delete(namespace: string, key: string): Awaitable<number | null>;
   keys(pattern: string): Awaitable<string[] | null>;
   deletePattern(pattern: string): Awaitable<number | null>;
+  recordSlidingWindowHit(
+    namespace: string,
+    key: string,
+    now: number,
+    windowStart: number,
+    ttl: number,
+  ): Awaitable<number | null>;
+  runScript(
+    script: RedisScript,
+    namespace: string,
+    keys: readonly string[],
+    args: readonly RedisArg[],
+  ): Awaitable<RedisReply | null>;
+  publish(channel: string, message: string): Awaitable<number | null>;
+  subscribe(channel: string, capacity?: number): Awaitable<SubscriptionUnderTest | null>;
   getConnection(): Awaitable<LeaseUnderTest & (AsyncDisposable | Disposable)>;
   safeOperation<T, A extends unknown[]>(
     operation: (connection: ConnectionUnderTest, ...args: A) => Awaitable<T>,
@@ -60,7 +83,7 @@ export interface ApiUnderTest {
 /** The async API (`guard-core`, `guard-core/async`). */
 export const asyncApiUnderTest: ApiUnderTest = {
   name: 'async',
-  createManager: (config) => new asyncApi.RedisManager(config) as unknown as ManagerUnderTest,
+  createManager: (config) => new asyncApi.RedisManager(config),
   createInMemoryStore: (options) => new asyncApi.InMemoryCloudIpStore(options),
   createRedisStore: (handler, keyPrefix) =>
     new asyncApi.RedisCloudIpStore(handler as unknown as asyncApi.RedisHandlerProtocol, keyPrefix),
@@ -72,7 +95,7 @@ export const asyncApiUnderTest: ApiUnderTest = {
  */
 export const syncApiUnderTest: ApiUnderTest = {
   name: 'sync',
-  createManager: (config) => new syncApi.RedisManager(config) as unknown as ManagerUnderTest,
+  createManager: (config) => new syncApi.RedisManager(config),
   createInMemoryStore: (options) => new syncApi.InMemoryCloudIpStore(options),
   createRedisStore: (handler, keyPrefix) =>
     new syncApi.RedisCloudIpStore(handler as unknown as syncApi.SyncRedisHandlerProtocol, keyPrefix),

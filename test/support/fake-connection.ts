@@ -4,8 +4,14 @@
  * and may repeat a key, as a real SCAN may. Behaviour that depends on Redis itself is tested on
  * a real server instead.
  */
-import type { OpenRedisConnection, RedisConnection } from '../../src/async/seams/redis.js';
-import type { RedisConnectionOptions, ScanPage } from '../../src/core/redis-types.js';
+import type { OpenRedisConnection, RedisConnection, RedisSubscription } from '../../src/async/seams/redis.js';
+import type {
+  RedisArg,
+  RedisConnectionOptions,
+  RedisReply,
+  RedisScript,
+  ScanPage,
+} from '../../src/core/redis-types.js';
 
 /** One recorded seam call. */
 export interface SeamCall {
@@ -92,6 +98,27 @@ export class FakeConnection implements RedisConnection {
     let removed = 0;
     for (const key of keys) if (this.data.delete(key)) removed++;
     return removed;
+  }
+  /** Scripts are Redis semantics: the fake only records them and answers `scriptReply`. */
+  scriptReply: RedisReply = null;
+  async runScript(script: RedisScript, keys: readonly string[], args: readonly RedisArg[]): Promise<RedisReply> {
+    this.record('runScript', [script.name, [...keys], [...args]]);
+    return this.scriptReply;
+  }
+  async call(command: string, ...args: RedisArg[]): Promise<RedisReply> {
+    this.record('call', [command, ...args]);
+    return null;
+  }
+  async publish(channel: string, message: string): Promise<number> {
+    this.record('publish', [channel, message]);
+    return 0;
+  }
+  async subscribe(channel: string, capacity: number): Promise<RedisSubscription> {
+    this.record('subscribe', [channel, capacity]);
+    return {
+      drain: async () => ({ messages: [], gap: false, live: true }),
+      close: async () => undefined,
+    };
   }
   async close(): Promise<void> {
     this.calls.push({ method: 'close', args: [] });

@@ -1,7 +1,6 @@
 /**
- * A local HTTP server for provider feeds: serves the real snapshots in
- * `../shared/fixtures/cloud-ranges/` (found relative to this file, so a clean clone beside
- * `shared/` works) and programmable broken answers.
+ * A local HTTP server for provider feeds: serves the real snapshots kept in the repository
+ * (`test/fixtures/cloud-ranges/`, so a fresh clone tests on its own) and programmable broken answers.
  *
  * It runs on a worker thread: tests of the sync API block the main thread during a call, and the
  * server must answer meanwhile. Control calls (`route`, `requests`…) are synchronous — they wait on
@@ -13,8 +12,8 @@ import { fileURLToPath } from 'node:url';
 import { MessageChannel, receiveMessageOnPort, Worker, type MessagePort } from 'node:worker_threads';
 import { DEFAULT_FEED_FILES } from '../../src/core/cloud/feeds.js';
 
-/** The snapshot directory, resolved from this file (`<repo>/test/support` → `<repo>/../shared/…`). */
-export const FIXTURES_DIR = resolve(dirname(fileURLToPath(import.meta.url)), '../../../shared/fixtures/cloud-ranges');
+/** The snapshot directory inside the repository (`test/fixtures/cloud-ranges`, see its SOURCES.md). */
+export const FIXTURES_DIR = resolve(dirname(fileURLToPath(import.meta.url)), '../fixtures/cloud-ranges');
 
 /** The snapshot file of each provider, as named in the fixtures directory. */
 export const FIXTURE_FILES = DEFAULT_FEED_FILES;

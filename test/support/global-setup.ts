@@ -5,16 +5,22 @@
 import { Redis } from 'ioredis';
 import type { TestProject } from 'vitest/node';
 import { HOW_TO_GET_REDIS, startPrivateRedis, type TestRedisServer } from './redis-server.js';
+import { buildSourceWorker } from './source-worker.js';
 
 declare module 'vitest' {
   export interface ProvidedContext {
     redisUrl: string;
+    /** The sync bridge worker built from source for this run (`source-worker.ts`). */
+    bridgeWorkerUrl: string;
   }
 }
 
 let server: TestRedisServer | null = null;
+let worker: { url: string; dispose(): void } | null = null;
 
 export async function setup(project: TestProject): Promise<void> {
+  worker = await buildSourceWorker();
+  project.provide('bridgeWorkerUrl', worker.url);
   const fromEnv = process.env.REDIS_URL;
   if (fromEnv) {
     await requireReachable(fromEnv);
@@ -26,6 +32,7 @@ export async function setup(project: TestProject): Promise<void> {
 }
 
 export async function teardown(): Promise<void> {
+  worker?.dispose();
   await server?.dispose();
 }
 

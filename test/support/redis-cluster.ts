@@ -23,6 +23,17 @@ export interface TestRedisCluster {
   readonly urls: readonly string[];
   /** A raw client on one primary (not cluster-aware), to see exactly which keys that node holds. */
   nodeClient(node: ClusterNodeInfo): Redis;
+  /**
+   * Kills one primary with SIGKILL (a crash: no goodbye to the other nodes) and waits until its
+   * process is gone, so its port refuses connections. Its slots stay assigned to it.
+   */
+  killNode(node: ClusterNodeInfo): Promise<void>;
+  /**
+   * Starts a killed primary again on the same ports with the same `nodes.conf` (it rejoins with
+   * its slots, empty: the tests run without persistence) and waits for `cluster_state:ok` on
+   * every node.
+   */
+  restartNode(node: ClusterNodeInfo): Promise<void>;
   /** Kills every node and removes the temp dir. */
   dispose(): Promise<void>;
 }
@@ -43,18 +54,11 @@ export async function startPrivateCluster(masters = 3): Promise<TestRedisCluster
   const dir = mkdtempSync(join(tmpdir(), 'guard-core-cluster-'));
   const children: ReturnType<typeof spawnTracked>[] = [];
   const clients: Redis[] = [];
+  /** Each node's redis-server arguments and its current process, by port. */
+  const processes = new Map<number, { args: string[]; child: ReturnType<typeof spawnTracked> }>();
   const dispose = async (): Promise<void> => {
     for (const client of clients) client.disconnect();
-    await Promise.all(
-      children.map(
-        (child) =>
-          new Promise<void>((resolve) => {
-            if (child.exitCode !== null || child.signalCode !== null) return resolve();
-            child.once('exit', () => resolve());
-            child.kill('SIGKILL');
-          }),
-      ),
-    );
+    await Promise.all(children.map(kill));
     rmSync(dir, { recursive: true, force: true });
   };
   try {
@@ -62,28 +66,29 @@ export async function startPrivateCluster(masters = 3): Promise<TestRedisCluster
     for (let i = 0; i < masters; i++) {
       const port = await freePort();
       const busPort = await freePort();
-      children.push(
-        spawnTracked([
-          '--port',
-          String(port),
-          '--cluster-port',
-          String(busPort),
-          '--bind',
-          '127.0.0.1',
-          '--cluster-enabled',
-          'yes',
-          '--cluster-config-file',
-          join(dir, `nodes-${port}.conf`),
-          '--cluster-node-timeout',
-          '2000',
-          '--save',
-          '',
-          '--appendonly',
-          'no',
-          '--dir',
-          dir,
-        ]),
-      );
+      const args = [
+        '--port',
+        String(port),
+        '--cluster-port',
+        String(busPort),
+        '--bind',
+        '127.0.0.1',
+        '--cluster-enabled',
+        'yes',
+        '--cluster-config-file',
+        join(dir, `nodes-${port}.conf`),
+        '--cluster-node-timeout',
+        '2000',
+        '--save',
+        '',
+        '--appendonly',
+        'no',
+        '--dir',
+        dir,
+      ];
+      const child = spawnTracked(args);
+      children.push(child);
+      processes.set(port, { args, child });
       nodes.push({ port, url: `redis://127.0.0.1:${port}` });
     }
     await Promise.all(nodes.map((n) => waitForPong(n.port, 5000)));
@@ -97,12 +102,36 @@ export async function startPrivateCluster(masters = 3): Promise<TestRedisCluster
         clients.push(client);
         return client;
       },
+      killNode: async (node) => {
+        const running = processes.get(node.port);
+        if (!running) throw new Error(`no cluster node on port ${node.port}`);
+        await kill(running.child);
+      },
+      restartNode: async (node) => {
+        const running = processes.get(node.port);
+        if (!running) throw new Error(`no cluster node on port ${node.port}`);
+        await kill(running.child);
+        const child = spawnTracked(running.args);
+        children.push(child);
+        processes.set(node.port, { args: running.args, child });
+        await waitForPong(node.port, 5000);
+        await waitForClusterOk(nodes, 15_000);
+      },
       dispose,
     };
   } catch (error) {
     await dispose();
     throw error;
   }
+}
+
+/** SIGKILLs a child (if it still runs) and resolves once it has exited. */
+function kill(child: ReturnType<typeof spawnTracked>): Promise<void> {
+  return new Promise<void>((resolve) => {
+    if (child.exitCode !== null || child.signalCode !== null) return resolve();
+    child.once('exit', () => resolve());
+    child.kill('SIGKILL');
+  });
 }
 
 function createCluster(nodes: readonly ClusterNodeInfo[]): Promise<void> {
@@ -133,7 +162,7 @@ async function waitForClusterOk(nodes: readonly ClusterNodeInfo[], timeoutMs: nu
   const deadline = Date.now() + timeoutMs;
   try {
     for (;;) {
-      const infos = await Promise.all(clients.map((c) => c.cluster('INFO') as Promise<string>));
+      const infos = await Promise.all(clients.map((c) => c.cluster('INFO')));
       if (
         infos.every((info) => info.includes('cluster_state:ok') && info.includes(`cluster_known_nodes:${nodes.length}`))
       )

@@ -7,6 +7,7 @@
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { createConnection, createServer } from 'node:net';
+import { connect as tlsConnect } from 'node:tls';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 
@@ -77,16 +78,46 @@ export function spawnTracked(args: readonly string[]): ChildProcess {
   return child;
 }
 
-/** A free TCP port on loopback. */
+/**
+ * Test servers listen below Linux's ephemeral range (32768–60999): a port from that range, freed
+ * when a test stops its server, can be handed to any outgoing connection of the run as its local
+ * port, and the server's restart on that port then fails (`redis-server exited with 1`). Ports
+ * here are only ever taken by this allocator, which tries each by binding it first.
+ */
+const PORT_RANGE = { low: 20_000, high: 32_000 } as const;
+/** Ports this process already handed out (a restart reuses its own; nobody else gets it). */
+const handedOut = new Set<number>();
+
+/** A free TCP port on loopback, outside the ephemeral range (see {@link PORT_RANGE}). */
 export async function freePort(): Promise<number> {
+  for (let attempt = 0; attempt < 100; attempt++) {
+    const port = PORT_RANGE.low + Math.floor(Math.random() * (PORT_RANGE.high - PORT_RANGE.low));
+    if (handedOut.has(port) || !(await canListen(port))) continue;
+    handedOut.add(port);
+    return port;
+  }
+  return listenOn(0); // a crowded range: fall back to any port the system gives
+}
+
+async function canListen(port: number): Promise<boolean> {
+  try {
+    await listenOn(port);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+/** Listens on `port` (0: any), closes, and resolves the port it had. */
+function listenOn(port: number): Promise<number> {
   return new Promise((resolve, reject) => {
     const server = createServer();
     server.unref();
     server.on('error', reject);
-    server.listen(0, '127.0.0.1', () => {
+    server.listen(port, '127.0.0.1', () => {
       const address = server.address();
-      const port = typeof address === 'object' && address ? address.port : 0;
-      server.close(() => resolve(port));
+      const bound = typeof address === 'object' && address ? address.port : 0;
+      server.close(() => resolve(bound));
     });
   });
 }
@@ -109,7 +140,7 @@ async function spawnRedisServer(extraArgs: readonly string[]): Promise<TestRedis
     ...extraArgs,
   ];
 
-  const start = async (): Promise<void> => {
+  const startOnce = async (): Promise<void> => {
     const proc = spawnTracked(args);
     child = proc;
     const exited = new Promise<never>((_, reject) =>
@@ -117,6 +148,18 @@ async function spawnRedisServer(extraArgs: readonly string[]): Promise<TestRedis
     );
     exited.catch(() => undefined);
     await Promise.race([waitForPong(port, 5000), exited]);
+  };
+  // A restart may find the port still held for a moment (a probe of another test process): retry.
+  const start = async (): Promise<void> => {
+    for (let attempt = 1; ; attempt++) {
+      try {
+        return await startOnce();
+      } catch (error) {
+        const exited = child === null || child.exitCode !== null || child.signalCode !== null;
+        if (!exited || attempt >= 5) throw error; // only a server that could not bind is retried
+        await new Promise((resolve) => setTimeout(resolve, 100 * attempt));
+      }
+    }
   };
   const stop = async (): Promise<void> => {
     const proc = child;
@@ -179,25 +222,29 @@ async function dockerAvailable(): Promise<boolean> {
  * Resolves once `PING` on the port gets an answer from a live server (`+PONG`, or `-NOAUTH`
  * from one started with `--requirepass`), or rejects after `timeoutMs`.
  */
-export async function waitForPong(port: number, timeoutMs: number): Promise<void> {
+export async function waitForPong(port: number, timeoutMs: number, tls?: { readonly ca: string }): Promise<void> {
   const deadline = Date.now() + timeoutMs;
   while (Date.now() < deadline) {
-    if (await pingOnce(port)) return;
+    if (await pingOnce(port, tls)) return;
     await new Promise((r) => setTimeout(r, 25));
   }
   throw new Error(`redis on port ${port} did not answer PING within ${timeoutMs} ms`);
 }
 
-function pingOnce(port: number): Promise<boolean> {
+/** One PING, over TLS (trusting `tls.ca`, PEM text) when given. */
+function pingOnce(port: number, tls?: { readonly ca: string }): Promise<boolean> {
   return new Promise((resolve) => {
-    const socket = createConnection({ port, host: '127.0.0.1' });
+    const socket =
+      tls === undefined
+        ? createConnection({ port, host: '127.0.0.1' })
+        : tlsConnect({ port, host: '127.0.0.1', ca: tls.ca });
     const done = (ok: boolean) => {
       socket.destroy();
       resolve(ok);
     };
     socket.setTimeout(500, () => done(false));
     socket.once('error', () => done(false));
-    socket.once('connect', () => socket.write('PING\r\n'));
+    socket.once(tls === undefined ? 'connect' : 'secureConnect', () => socket.write('PING\r\n'));
     socket.once('data', (data) => done(/^(\+PONG|-NOAUTH)/.test(data.toString())));
   });
 }

@@ -8,7 +8,7 @@ import { DEFAULT_FEED_URLS, looksLikeJson, parseProviderFeed, type FeedParseResu
 import type { Logger } from '../../core/logger.js';
 import type { CloudProvider } from '../../core/providers.js';
 import { redactUrl } from '../../core/redact.js';
-import { DEFAULT_HTTP_TIMEOUT_MS, type HttpClient } from '../seams/http.js';
+import { DEFAULT_HTTP_MAX_BYTES, DEFAULT_HTTP_TIMEOUT_MS, type HttpClient } from '../seams/http.js';
 
 /** How to fetch one provider's feed. */
 export interface FeedFetchOptions {
@@ -22,6 +22,12 @@ export interface FeedFetchOptions {
   readonly logger?: Logger;
   /** Milliseconds since the epoch; injectable so tests can drive the shared deadline. */
   readonly clock?: () => number;
+  /** Largest response accepted, in bytes (default 32 MiB; `cloudFeedLimits.maxBytes`). */
+  readonly maxBytes?: number;
+  /** Most entries accepted in the feed (default unbounded; `cloudFeedLimits.maxEntries`). */
+  readonly maxEntries?: number;
+  /** When given, receives each kept network's region (AWS `region`, GCP `scope`), keyed by canonical CIDR. */
+  readonly regions?: Map<string, string>;
 }
 
 /** Microsoft's page answers a browser, not a bare client (the original sends a Chrome UA too). */
@@ -47,8 +53,13 @@ export async function fetchProviderRanges(
   const deadline = clock() + timeoutMs;
   const shown = redactUrl(url) ?? url;
   const headers = provider === 'Azure' ? { 'User-Agent': BROWSER_USER_AGENT } : undefined;
-  const first = await options.http.getText(url, { timeoutMs, headers });
-  if (provider !== 'Azure' || looksLikeJson(first.body)) return parseProviderFeed(provider, first.body, shown);
+  const maxBytes = options.maxBytes ?? DEFAULT_HTTP_MAX_BYTES;
+  const limits = { maxEntries: options.maxEntries, regions: options.regions };
+  const first = await options.http.getText(url, { timeoutMs, headers, maxBytes });
+  checkSize(first.body, maxBytes, shown);
+  if (provider !== 'Azure' || looksLikeJson(first.body)) {
+    return withinDeadline(parseProviderFeed(provider, first.body, shown, limits), deadline, clock, shown, timeoutMs);
+  }
 
   const now = new Date(clock());
   const choice = chooseAzureDownload(first.body, now, first.url || url);
@@ -59,8 +70,38 @@ export async function fetchProviderRanges(
   if (remaining <= 0) {
     throw new GuardHttpError(jsonShown, null, `request timed out: the ${timeoutMs} ms budget was spent on the page`);
   }
-  const second = await options.http.getText(choice.url, { timeoutMs: remaining });
-  return parseProviderFeed(provider, second.body, jsonShown);
+  const second = await options.http.getText(choice.url, { timeoutMs: remaining, maxBytes });
+  checkSize(second.body, maxBytes, jsonShown);
+  return withinDeadline(
+    parseProviderFeed(provider, second.body, jsonShown, limits),
+    deadline,
+    clock,
+    jsonShown,
+    timeoutMs,
+  );
+}
+
+/**
+ * The size bound, checked again on the text received: an `HttpClient` other than the built-in one
+ * (a file reader, a custom transport) may not enforce `maxBytes` itself.
+ */
+function checkSize(body: string, maxBytes: number, shown: string): void {
+  // A UTF-16 code unit is at least one UTF-8 byte: only a body this long can be too large.
+  if (body.length > maxBytes || Buffer.byteLength(body, 'utf8') > maxBytes) {
+    throw new GuardHttpError(shown, null, `response larger than the ${maxBytes} bytes allowed`);
+  }
+}
+
+/** The time budget covers reading and parsing: a result that came too late is refused like a timeout. */
+function withinDeadline<T>(result: T, deadline: number, clock: () => number, shown: string, timeoutMs: number): T {
+  if (clock() > deadline) {
+    throw new GuardHttpError(
+      shown,
+      null,
+      `request timed out: the ${timeoutMs} ms budget ran out while reading and parsing`,
+    );
+  }
+  return result;
 }
 
 function warnIfStale(logger: Logger | undefined, url: string, ageDays: number | null): void {

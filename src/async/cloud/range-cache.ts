@@ -1,69 +1,110 @@
 /**
  * Where a CloudManager caches ranges between processes: its store, or — when the store is
- * `null` — the legacy `cloud_ranges` namespace of the Redis handler, or nowhere.
+ * `null` — a legacy namespace of the Redis handler (`cloud_ranges`, or `cloud_ranges_v2` for the
+ * `python-v2` layout), or nowhere.
  */
+import {
+  encodeCachedRanges,
+  judgeEntries,
+  judgeLegacyValue,
+  type CachedValueVerdict,
+} from '../../core/cloud/cache-format.js';
 import { RangeIndex } from '../../core/cloud/range-index.js';
-import type { CloudProvider } from '../../core/providers.js';
-import type { RedisHandlerProtocol } from '../redis/handler-protocol.js';
-import { readLegacyRanges, writeLegacyRanges } from './legacy.js';
 import type { RangeSource } from '../../core/cloud/status.js';
+import type { CloudProvider } from '../../core/providers.js';
+import { sortByCodePoint } from '../../core/python-json.js';
+import type { RedisHandlerProtocol } from '../redis/handler-protocol.js';
+import { LEGACY_CLOUD_RANGES_V2_NAMESPACE, legacyNamespaceOf } from './legacy.js';
 import type { CloudIpStoreProtocol } from './store-protocol.js';
 
 /** A cache read: the valid cached ranges, or why there are none. */
 export type CacheRead =
-  | { readonly kind: 'hit'; readonly index: RangeIndex; readonly source: RangeSource }
+  | {
+      readonly kind: 'hit';
+      readonly index: RangeIndex;
+      /** Region of each cached network that has one. */
+      readonly regions: ReadonlyMap<string, string>;
+      /**
+       * True when the value read carries regions and sits at the key this manager writes: a
+       * rewrite keeps regions, so a Python replica's carve-outs survive it.
+       */
+      readonly keepRegions: boolean;
+      readonly source: RangeSource;
+    }
   | { readonly kind: 'miss' }
-  | { readonly kind: 'corrupt'; readonly detail: string };
+  | { readonly kind: 'corrupt'; readonly detail: string }
+  | { readonly kind: 'foreign'; readonly detail: string };
 
 /** The cache a manager reads from and writes to. */
 export interface RangeCacheTarget {
   readonly store: CloudIpStoreProtocol | null;
   readonly redis: RedisHandlerProtocol | null;
+  /** `config.cloudCacheLayout`: which legacy namespace, and whether entries carry regions. */
+  readonly layout: 'seed' | 'python-v2';
 }
 
 /**
- * Reads `provider`'s cached ranges. A set holding any entry that is not a valid CIDR, or no entry
- * at all (this package never writes an empty set), is reported as `corrupt`: the caller then
- * fetches and overwrites it, instead of failing on every refresh until the TTL runs out (the
- * Python original's behaviour). Store errors propagate.
+ * Reads `provider`'s cached ranges. A value in a known format with an invalid entry, or no entry
+ * at all (this package never writes an empty set), is `corrupt`: the caller fetches and overwrites
+ * it, instead of failing on every refresh until the TTL runs out (the Python original's
+ * behaviour). A value in a format this package does not fully understand is `foreign`: the caller
+ * fetches but never writes over it. Store errors propagate.
  */
 export async function readCachedRanges(target: RangeCacheTarget, provider: CloudProvider): Promise<CacheRead> {
   if (target.store !== null) {
-    const cached = await target.store.get(provider);
+    const store = target.store;
+    if (typeof store.read === 'function') {
+      const read = await store.read(provider);
+      if (read.kind === 'absent') return { kind: 'miss' };
+      if (read.kind === 'foreign') return read;
+      return judge(judgeEntries([...read.entries]), 'store', true);
+    }
+    const cached = await store.get(provider);
     if (cached === null) return { kind: 'miss' };
-    return judge(RangeIndex.build(cached), cached.size, 'store');
+    return judge(judgeEntries([...cached]), 'store', true);
   }
   if (target.redis === null) return { kind: 'miss' };
-  const legacy = await readLegacyRanges(target.redis, provider);
-  if (legacy === null) return { kind: 'miss' };
-  return judge(legacy, legacy.index.size + legacy.skipped.length, 'legacy');
+  const namespace = legacyNamespaceOf(target.layout);
+  const raw = await target.redis.getKey(namespace, provider);
+  if (raw !== null) return judge(judgeLegacyValue(raw), 'legacy', true);
+  if (namespace === LEGACY_CLOUD_RANGES_V2_NAMESPACE) return { kind: 'miss' };
+  // The seed layout also reads what the newest Python original writes on its legacy path (never
+  // writing there: that key belongs to the Python fleet).
+  const newer = await target.redis.getKey(LEGACY_CLOUD_RANGES_V2_NAMESPACE, provider);
+  return newer === null ? { kind: 'miss' } : judge(judgeLegacyValue(newer), 'legacy', false);
 }
 
-/** Writes `provider`'s ranges; returns false when there is nowhere to write. Store errors propagate. */
+/**
+ * Writes `provider`'s ranges — `cidr|region` entries when `withRegions`, else plain CIDRs — and
+ * returns false when there is nowhere to write. Store errors propagate.
+ */
 export async function writeCachedRanges(
   target: RangeCacheTarget,
   provider: CloudProvider,
   cidrs: readonly string[],
+  regions: ReadonlyMap<string, string>,
+  withRegions: boolean,
   ttl: number,
 ): Promise<boolean> {
+  const entries = encodeCachedRanges(cidrs, regions, withRegions);
   if (target.store !== null) {
-    await target.store.set(provider, new Set(cidrs), ttl);
+    await target.store.set(provider, new Set(entries), ttl);
     return true;
   }
   if (target.redis === null) return false;
-  await writeLegacyRanges(target.redis, provider, cidrs, ttl);
+  // Python: `",".join(sorted(encoded))` — code-point order, no spaces.
+  await target.redis.setKey(legacyNamespaceOf(target.layout), provider, sortByCodePoint(entries).join(','), ttl);
   return true;
 }
 
-function judge(
-  built: { readonly index: RangeIndex; readonly skipped: readonly string[] },
-  total: number,
-  source: RangeSource,
-): CacheRead {
-  if (total === 0) return { kind: 'corrupt', detail: 'the cached set is empty' };
-  if (built.skipped.length > 0) {
-    const sample = built.skipped.slice(0, 3).map((entry) => JSON.stringify(entry.slice(0, 60)));
-    return { kind: 'corrupt', detail: `${built.skipped.length} invalid entries, e.g. ${sample.join(', ')}` };
-  }
-  return { kind: 'hit', index: built.index, source };
+function judge(verdict: CachedValueVerdict, source: RangeSource, sameKey: boolean): CacheRead {
+  if (verdict.kind === 'foreign') return verdict;
+  if (verdict.kind === 'invalid') return { kind: 'corrupt', detail: verdict.detail };
+  return {
+    kind: 'hit',
+    index: RangeIndex.build(verdict.cidrs).index,
+    regions: verdict.regions,
+    keepRegions: sameKey && verdict.hasRegions,
+    source,
+  };
 }

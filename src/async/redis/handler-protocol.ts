@@ -3,7 +3,9 @@
  * every member callers really use, so a custom backend that satisfies it works at runtime too.
  */
 import type { Logger } from '../../core/logger.js';
-import type { RedisConnection } from '../seams/redis.js';
+import type { RedisArg, RedisReply, RedisScript } from '../../core/redis-types.js';
+import type { AgentHandler } from '../../core/telemetry.js';
+import type { RedisConnection, RedisSubscription } from '../seams/redis.js';
 
 /** A leased connection from {@link RedisHandlerProtocol.getConnection}; use it with `await using`. */
 export interface RedisLease extends AsyncDisposable {
@@ -33,6 +35,33 @@ export interface RedisHandlerProtocol {
   keys(pattern: string): Promise<string[] | null>;
   /** Deletes every key matching `{escaped prefix}{pattern}` (SCAN + batched UNLINK); `null` when disabled. */
   deletePattern(pattern: string): Promise<number | null>;
+  /**
+   * Adds a hit to the sliding window `{prefix}{namespace}:{key}` (unique member scored `now`),
+   * prunes hits scored `<= windowStart`, sets the TTL and returns the count; one round trip.
+   */
+  recordSlidingWindowHit(
+    namespace: string,
+    key: string,
+    now: number,
+    windowStart: number,
+    ttl: number,
+  ): Promise<number | null>;
+  /** Runs a script over keys of one namespace (prefixed by the handler); `null` when disabled. */
+  runScript(
+    script: RedisScript,
+    namespace: string,
+    keys: readonly string[],
+    args: readonly RedisArg[],
+  ): Promise<RedisReply | null>;
+  /** PUBLISH on `{prefix}{channel}`; `null` when disabled. */
+  publish(channel: string, message: string): Promise<number | null>;
+  /** A buffered subscription to `{prefix}{channel}`; `null` when disabled. */
+  subscribe(channel: string, capacity?: number): Promise<RedisSubscription | null>;
   /** Leases the raw connection (escape hatch for commands not listed here). */
   getConnection(): Promise<RedisLease>;
+  /**
+   * Optional: sets the agent that receives the handler's connection events (`RedisManager` has
+   * it). `HandlerInitializer` calls it, when present, with the agent of its options.
+   */
+  initializeAgent?(agent: AgentHandler | null): void;
 }

@@ -5,11 +5,24 @@
  * This module is hand-written for both APIs: its sync twin lives in `src/bridge/seams/`,
  * and the code generator points the sync mirror there instead of translating it.
  */
-import type { RedisConnectionOptions, ScanPage } from '../../core/redis-types.js';
+import type {
+  RedisArg,
+  RedisConnectionOptions,
+  RedisReply,
+  RedisScript,
+  ScanPage,
+  SubscriptionBatch,
+} from '../../core/redis-types.js';
 import { openIoredisConnection } from './ioredis-connection.js';
 
 /** A live connection to Redis (single node or cluster). Errors of transport or timeout reject with `GuardRedisError` 503. */
 export interface RedisConnection {
+  /**
+   * True when this connection talks to a Redis Cluster, where one command or script may only
+   * touch keys of one hash slot (CROSSSLOT otherwise); absent or false for a single server.
+   * Callers that batch several keys into one script split the batch per slot when it is true.
+   */
+  readonly cluster?: boolean;
   /** PING; resolves when the server answered. */
   ping(): Promise<void>;
   /** GET; `null` on a miss. */
@@ -28,7 +41,32 @@ export interface RedisConnection {
   scan(match: string, cursor: string, count: number): Promise<ScanPage>;
   /** UNLINK of the given keys (grouped by slot on a cluster); the number removed. */
   unlink(keys: readonly string[]): Promise<number>;
+  /**
+   * Runs a Lua script by SHA-1 in one round trip; a `NOSCRIPT` reply is answered transparently by
+   * one `EVAL` (which reloads the script). `keys` are full keys; `args` the script's ARGV.
+   */
+  runScript(script: RedisScript, keys: readonly string[], args: readonly RedisArg[]): Promise<RedisReply>;
+  /**
+   * Any single command, in one round trip: the escape hatch for what the seam does not name,
+   * e.g. `call('HGET', key, field)`. Reply errors (WRONGTYPE…) reject with the server's message.
+   */
+  call(command: string, ...args: RedisArg[]): Promise<RedisReply>;
+  /** PUBLISH `message` on `channel`; the number of subscribers that received it. */
+  publish(channel: string, message: string): Promise<number>;
+  /**
+   * Subscribes to `channel` on a dedicated connection and buffers what arrives (at most
+   * `capacity` messages; beyond that the batch reports a gap). Resolves once subscribed.
+   */
+  subscribe(channel: string, capacity: number): Promise<RedisSubscription>;
   /** Closes the connection; never throws. */
+  close(): Promise<void>;
+}
+
+/** A buffered pub/sub subscription from {@link RedisConnection.subscribe}. */
+export interface RedisSubscription {
+  /** Returns and forgets what arrived since the last call. Never a Redis round trip. */
+  drain(): Promise<SubscriptionBatch>;
+  /** Unsubscribes and closes the dedicated connection; never throws. */
   close(): Promise<void>;
 }
 

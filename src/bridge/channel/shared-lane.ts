@@ -24,7 +24,9 @@ const REQ_PARTS = 3;
 const REP_FULL = 4;
 const REP_KIND = 5;
 const REP_LENGTH = 6;
-const WORKER_POLLING = 7; // 1 while the worker polls for requests instead of sleeping in its event loop
+const WORKER_STATE = 7; // how the worker waits for its next request (WorkerState)
+const POLL_MICROS = 8; // the worker's current poll budget ceiling, set by the caller (a live setting)
+const PORT_REQUESTS = 9; // caller → worker counter: bumped after every request posted on the port (not wake-ups)
 const REQ_KINDS = 16; // one per part (the op, then each argument)
 const REQ_LENGTHS = 32;
 const MAX_PARTS = 12;
@@ -44,6 +46,17 @@ const REPLY_CAPACITY = 1024 * 1024;
 
 /** Bytes of shared memory per worker. */
 export const SHARED_BYTES = REPLY_OFFSET + REPLY_CAPACITY;
+
+/**
+ * How the worker waits for its next request, which decides how a request must wake it:
+ * - `Loop`: in its event loop (serving a call, or between park slices): a message on its request port;
+ * - `Polling`: spinning on the request counter: nothing at all;
+ * - `Parked`: blocked in `Atomics.wait` on the request counter: `Atomics.notify`, a futex wake,
+ *   which costs the OS a few microseconds less than waking an event loop through libuv.
+ */
+export const WorkerState = { Loop: 0, Polling: 1, Parked: 2 } as const;
+/** One of {@link WorkerState}'s values. */
+export type WorkerState = (typeof WorkerState)[keyof typeof WorkerState];
 
 /** How a part is carried (Int32 kind slots). */
 const Kind = {
@@ -112,9 +125,19 @@ export class SharedLane {
     return Atomics.load(this.bells, REQUEST_BELL);
   }
 
-  /** Caller side: counts a request sent in either lane. */
+  /** Caller side: counts a request sent in either lane (after {@link countPortRequest} for the port). */
   countRequest(): void {
     Atomics.add(this.bells, REQUEST_BELL, 1);
+  }
+
+  /** Caller side: counts a request posted on the port, so the worker reads its port only when one was. */
+  countPortRequest(): void {
+    Atomics.add(this.bells, PORT_REQUESTS, 1);
+  }
+
+  /** Worker side: the port-request counter. */
+  portRequestCount(): number {
+    return Atomics.load(this.bells, PORT_REQUESTS);
   }
 
   /** Worker side: spins until the request counter differs from `seen`, at most `micros`. */
@@ -122,14 +145,43 @@ export class SharedLane {
     return spinWhileEqual(this.bells, REQUEST_BELL, seen, micros);
   }
 
-  /** Worker side: flags whether it polls (then a request needs no wake-up message). */
-  setPolling(polling: boolean): void {
-    Atomics.store(this.bells, WORKER_POLLING, polling ? 1 : 0);
+  /** Worker side: publishes how it waits for the next request (see {@link WorkerState}). */
+  setWorkerState(state: WorkerState): void {
+    Atomics.store(this.bells, WORKER_STATE, state);
   }
 
-  /** Caller side, after publishing a request: whether the worker must be woken through its port. */
-  needsWakeUp(): boolean {
-    return Atomics.load(this.bells, WORKER_POLLING) === 0;
+  /** How the worker says it waits for its next request (see {@link WorkerState}). */
+  workerState(): WorkerState {
+    return Atomics.load(this.bells, WORKER_STATE) as WorkerState;
+  }
+
+  /**
+   * Caller side, after publishing a request (and counting it): wakes a parked worker, and says
+   * whether the worker must also be woken through its port (it is in its event loop).
+   */
+  wakeWorker(): boolean {
+    const state = this.workerState();
+    if (state === WorkerState.Parked) Atomics.notify(this.bells, REQUEST_BELL);
+    return state === WorkerState.Loop;
+  }
+
+  /**
+   * Worker side: blocks until the request counter differs from `seen`, at most `timeoutMs`;
+   * true when it did. The caller's {@link wakeWorker} notifies after counting, so a request
+   * counted before this wait makes it return at once, and one counted during it wakes it.
+   */
+  parkForRequest(seen: number, timeoutMs: number): boolean {
+    return Atomics.wait(this.bells, REQUEST_BELL, seen, timeoutMs) !== 'timed-out';
+  }
+
+  /** Caller side: the ceiling of the worker's poll budget, in whole microseconds (a live setting). */
+  setPollMicros(micros: number): void {
+    Atomics.store(this.bells, POLL_MICROS, Math.min(2 ** 31 - 1, Math.max(0, Math.round(micros))));
+  }
+
+  /** Worker side: the current ceiling of its poll budget. */
+  pollMicros(): number {
+    return Atomics.load(this.bells, POLL_MICROS);
   }
 
   /** Caller side: writes a call into the request slot; false when it must take the port instead. */

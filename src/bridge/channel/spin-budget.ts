@@ -27,8 +27,16 @@ export class SpinBudget {
   private sinceProbe = 0;
 
   /** `maxMicros` 0 disables spinning altogether. */
-  constructor(private readonly maxMicros: number) {
+  constructor(private maxMicros: number) {
     this.budget = maxMicros;
+  }
+
+  /** Changes the ceiling (a live setting); the budget starts over from it when it changed. */
+  setMax(maxMicros: number): void {
+    if (maxMicros === this.maxMicros) return;
+    this.maxMicros = maxMicros;
+    this.budget = maxMicros;
+    this.sinceProbe = 0;
   }
 
   /** Microseconds to spin for the next wait (0: sleep at once). */
@@ -67,8 +75,9 @@ const SPIN_ADVANTAGE = 0.9;
  * Redis server) wake slowly from an idle vCPU — and sustained spinning keeps the vCPUs busy and
  * everything fast. Only a sustained window of spinning can show whether it pays. So the policy
  * runs {@link EXPLOIT_CALLS} calls in the mode that looked best, then {@link EXPLORE_CALLS}
- * in the other one, and keeps the mode whose median wait over its last window was lower (spinning
- * only if clearly lower). About 6% of calls run in the losing mode; a spin that expires still
+ * in the other one, and keeps the mode whose mean wait over its last window was lower (spinning
+ * only if clearly lower). The mean, not the median: a spin that often expires (the worker did
+ * not get a core in time) shows in the tail first, and the tail is what a spinner makes worse. About 6% of calls run in the losing mode; a spin that expires still
  * falls back to sleeping, so no call waits longer for it.
  */
 export class SpinPolicy {
@@ -77,10 +86,10 @@ export class SpinPolicy {
   private left = EXPLOIT_CALLS;
   private readonly recent = new Float64Array(EXPLORE_CALLS);
   private filled = 0;
-  private readonly medians = { spin: Number.NaN, park: Number.NaN };
+  private readonly means = { spin: Number.NaN, park: Number.NaN };
 
   /** `maxMicros` 0 never spins. */
-  constructor(private readonly maxMicros: number) {
+  constructor(readonly maxMicros: number) {
     this.spinning = maxMicros > 0;
   }
 
@@ -95,11 +104,11 @@ export class SpinPolicy {
     this.recent[this.filled % EXPLORE_CALLS] = waitMicros;
     this.filled++;
     if (--this.left > 0) return;
-    this.medians[this.spinning ? 'spin' : 'park'] = medianOf(this.recent, Math.min(this.filled, EXPLORE_CALLS));
+    this.means[this.spinning ? 'spin' : 'park'] = meanOf(this.recent, Math.min(this.filled, EXPLORE_CALLS));
     this.filled = 0;
     if (this.exploring) {
       this.exploring = false;
-      this.spinning = this.medians.spin < this.medians.park * SPIN_ADVANTAGE;
+      this.spinning = this.means.spin < this.means.park * SPIN_ADVANTAGE;
       this.left = EXPLOIT_CALLS;
     } else {
       this.exploring = true;
@@ -109,7 +118,8 @@ export class SpinPolicy {
   }
 }
 
-function medianOf(values: Float64Array, count: number): number {
-  const sorted = Array.from(values.subarray(0, count)).sort((a, b) => a - b);
-  return sorted[count >> 1] ?? Number.NaN;
+function meanOf(values: Float64Array, count: number): number {
+  let sum = 0;
+  for (let i = 0; i < count; i++) sum += values[i]!;
+  return count > 0 ? sum / count : Number.NaN;
 }

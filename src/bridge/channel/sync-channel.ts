@@ -33,15 +33,17 @@ import { releaseWorker, spawnWorker, type Link } from './worker-link.js';
 export interface SyncChannelOptions {
   /** Finds the worker entry (a built JS file); called when a worker starts. Throws `GuardBridgeStartError`. */
   readonly workerUrl: () => URL;
+  /** Called before each worker starts (the runtime measures the usable cores then). */
+  readonly beforeStart?: () => void;
   /** A module exporting `handlers` to serve instead of the built-in Redis/HTTP service (tests). */
   readonly serviceUrl?: string;
   /** Deadline for the worker to load and signal readiness. */
   readonly startTimeoutMs: number;
   /** After a timed-out call, how long the worker has to answer a ping before it is replaced. */
   readonly pingTimeoutMs: number;
-  /** Longest spin before parking, in microseconds (0 = always park at once); adapted per wait. */
+  /** Longest spin before parking, in microseconds (0 = always park at once); adapted per wait. Read on every call. */
   readonly spinMicros: number;
-  /** Longest the worker polls for the next request after answering, in microseconds (0 = never); adapted. */
+  /** Longest the worker polls for the next request after answering, in microseconds (0 = never); adapted. Read on every call. */
   readonly pollMicros: number;
   /** Heap limits of the worker (tests use them to provoke an out-of-memory death). */
   readonly resourceLimits?: ResourceLimits;
@@ -58,6 +60,7 @@ export class SyncChannel {
   private nextId = 1;
   private generations = 0;
   private closed = false;
+  private startedFile: string | null = null;
   /** One spin policy per operation: a no-op and a Redis round trip wait very differently. */
   private policies = new Map<string, SpinPolicy>();
 
@@ -85,6 +88,7 @@ export class SyncChannel {
   call(op: string, args: readonly unknown[], timeoutMs: number): unknown {
     if (this.closed) throw new GuardBridgeClosedError(`the sync bridge is closed; ${op} was not run`, op);
     const link = this.live();
+    link.lane.setPollMicros(this.options.pollMicros);
     const id = this.post(link, op, args);
     const posted = performance.now();
     const policy = this.policyFor(op);
@@ -129,8 +133,15 @@ export class SyncChannel {
     return this.link;
   }
 
+  /** The `href` of the worker file last started, `null` before the first start. */
+  get workerFile(): string | null {
+    return this.startedFile;
+  }
+
   private start(): Link {
+    this.options.beforeStart?.();
     const url = this.options.workerUrl();
+    this.startedFile = url.href;
     const link = spawnWorker(url, this.options, ++this.generations);
     this.policies = new Map(); // a new worker, a new machine state to learn
     this.awaitReady(link, url);
@@ -179,11 +190,13 @@ export class SyncChannel {
     const { lane } = link;
     if (request.kind === 'call' && lane.tryWriteRequest(request.id, request.op, request.args)) {
       lane.countRequest();
-      if (lane.needsWakeUp()) link.requests.postMessage(WAKE);
+      if (lane.wakeWorker()) link.requests.postMessage(WAKE);
       return;
     }
     link.requests.postMessage(request);
+    lane.countPortRequest();
     lane.countRequest();
+    lane.wakeWorker(); // a parked worker reads its port when woken; one in its event loop gets the message itself
   }
 
   /** The reply to call `id` (or the worker's death notice), or null at the deadline. */
@@ -212,7 +225,7 @@ export class SyncChannel {
       // Read the counter before looking: a ring after this read means a message published after
       // it, so the wait below returns at once instead of sleeping past a reply.
       const rung = link.lane.rung();
-      const found = this.collect(link, wanted);
+      const found = this.collectIfRung(link, rung, wanted);
       if (found !== null) return found;
       const remaining = deadline - performance.now();
       if (remaining <= 0) return null;
@@ -220,6 +233,18 @@ export class SyncChannel {
       if (spin > 0 && link.lane.spinForRing(rung, spin)) continue;
       link.lane.waitForRing(rung, remaining);
     }
+  }
+
+  /**
+   * {@link collect}, skipped when the doorbell has not rung since the last look: every message
+   * the worker publishes, in either lane, is followed by a ring. This keeps the port reads
+   * (`receiveMessageOnPort` is a native call) off the path of a call answered in the shared slot,
+   * which matters most on one core, where the worker waits for the caller to block.
+   */
+  private collectIfRung(link: Link, rung: number, wanted: (m: WorkerMessage) => boolean): WorkerMessage | null {
+    if (rung === link.collectedAt) return null;
+    link.collectedAt = rung;
+    return this.collect(link, wanted);
   }
 
   /** Everything published so far, in both lanes; the wanted message or a death notice, else null. */
@@ -235,15 +260,20 @@ export class SyncChannel {
         link.dead = true;
         return message;
       }
-      if (wanted(message)) return message;
+      if (wanted(message)) {
+        link.collectedAt = Number.NaN; // more may wait behind it (a death notice): look again next time
+        return message;
+      }
     }
     return null;
   }
 
   private policyFor(op: string): SpinPolicy {
     let policy = this.policies.get(op);
-    if (policy === undefined) {
-      policy = new SpinPolicy(this.options.spinMicros);
+    const spinMicros = this.options.spinMicros;
+    if (policy === undefined || policy.maxMicros !== spinMicros) {
+      // (a changed setting starts the policy over)
+      policy = new SpinPolicy(spinMicros);
       this.policies.set(op, policy);
     }
     return policy;
@@ -251,7 +281,7 @@ export class SyncChannel {
 
   /** Drops what arrived between calls (late replies); notices a death announced meanwhile. */
   private sweep(link: Link): void {
-    this.collect(link, () => false);
+    this.collectIfRung(link, link.lane.rung(), () => false);
   }
 
   private timedOut(link: Link, id: number, op: string, timeoutMs: number): never {
@@ -301,6 +331,7 @@ export class SyncChannel {
 /** The calling thread's frames, appended to a rebuilt error's stack (which holds the worker's). */
 function callerFrames(): string {
   const holder: { stack?: string } = {};
+  // eslint-disable-next-line @typescript-eslint/unbound-method -- a stack-frame boundary, never called
   Error.captureStackTrace(holder, SyncChannel.prototype.call);
   const frames = (holder.stack ?? '').split('\n').slice(1).join('\n');
   return `    at (guard-core sync bridge: the call was made from)\n${frames}`;

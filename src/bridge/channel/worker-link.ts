@@ -18,6 +18,8 @@ export interface Link {
   readonly generation: number;
   /** Set once the worker is known to be gone (its death notice, an `'exit'` event, a failed ping). */
   dead: boolean;
+  /** The doorbell count when the caller last collected what was published (NaN: never). */
+  collectedAt: number;
 }
 
 /** Starts a worker on `url`; readiness is the caller's to await. Throws `GuardBridgeStartError`. */
@@ -25,11 +27,11 @@ export function spawnWorker(url: URL, options: SyncChannelOptions, generation: n
   const replies = new MessageChannel();
   const requests = new MessageChannel();
   const lane = SharedLane.allocate();
+  lane.setPollMicros(options.pollMicros);
   const workerData: BridgeWorkerData = {
     port: replies.port2,
     requests: requests.port2,
     memory: lane.memory,
-    pollMicros: options.pollMicros,
     ...(options.serviceUrl === undefined ? {} : { serviceUrl: options.serviceUrl }),
     ...(options.ringJitterUs === undefined ? {} : { ringJitterUs: options.ringJitterUs }),
   };
@@ -50,7 +52,15 @@ export function spawnWorker(url: URL, options: SyncChannelOptions, generation: n
       cause: error,
     });
   }
-  const link: Link = { worker, port: replies.port1, requests: requests.port1, lane, generation, dead: false };
+  const link: Link = {
+    worker,
+    port: replies.port1,
+    requests: requests.port1,
+    lane,
+    generation,
+    dead: false,
+    collectedAt: Number.NaN,
+  };
   worker.unref(); // a script ends when its own work ends, not when the bridge's does
   worker.on('error', () => (link.dead = true)); // handled, so it can never crash the caller's process
   worker.on('exit', () => (link.dead = true));

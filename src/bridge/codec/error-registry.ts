@@ -5,35 +5,13 @@
  * ioredis costs ~50 ms, which a sync script should not pay on the caller's thread for nothing.
  */
 import { createRequire } from 'node:module';
-import {
-  GuardBridgeClosedError,
-  GuardBridgeCrashError,
-  GuardBridgeError,
-  GuardBridgeSerializationError,
-  GuardBridgeStartError,
-  GuardBridgeTimeoutError,
-  GuardConfigError,
-  GuardCoreError,
-  GuardHttpError,
-  GuardInputError,
-  GuardRedisError,
-} from '../../core/errors.js';
+import { GUARD_ERROR_CLASSES } from '../../core/errors.js';
 
 /** Any error class; instances are made with `Reflect.construct`, so the constructor's signature does not matter. */
 type ErrorClass = abstract new (...args: never[]) => Error;
 
 const OWN: Readonly<Record<string, ErrorClass>> = {
-  GuardCoreError,
-  GuardRedisError,
-  GuardConfigError,
-  GuardInputError,
-  GuardHttpError,
-  GuardBridgeError,
-  GuardBridgeStartError,
-  GuardBridgeCrashError,
-  GuardBridgeTimeoutError,
-  GuardBridgeSerializationError,
-  GuardBridgeClosedError,
+  ...GUARD_ERROR_CLASSES,
   Error,
   TypeError,
   RangeError,

@@ -4,11 +4,16 @@
  */
 import { GuardBridgeError, GuardHttpError } from '../../core/errors.js';
 import { redactUrl } from '../../core/redact.js';
-import { DEFAULT_HTTP_TIMEOUT_MS, type HttpRequestOptions, type HttpResponse } from '../../async/seams/http.js';
+import {
+  DEFAULT_HTTP_MAX_BYTES,
+  DEFAULT_HTTP_TIMEOUT_MS,
+  type HttpRequestOptions,
+  type HttpResponse,
+} from '../../async/seams/http.js';
 import type { SyncChannel } from '../channel/sync-channel.js';
 import { bridgeChannel, bridgeGraceMs } from '../runtime.js';
 
-export { DEFAULT_HTTP_TIMEOUT_MS, type HttpRequestOptions, type HttpResponse };
+export { DEFAULT_HTTP_MAX_BYTES, DEFAULT_HTTP_TIMEOUT_MS, type HttpRequestOptions, type HttpResponse };
 
 /** Fetches text over HTTP(S). Throws `GuardHttpError` on network failure, timeout or non-2xx status. */
 export interface SyncHttpClient {

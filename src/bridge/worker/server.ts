@@ -6,7 +6,7 @@
 import { receiveMessageOnPort } from 'node:worker_threads';
 import { GuardBridgeError, GuardBridgeSerializationError } from '../../core/errors.js';
 import { encodeThrown } from '../codec/error-codec.js';
-import { SharedLane } from '../channel/shared-lane.js';
+import { SharedLane, WorkerState } from '../channel/shared-lane.js';
 import { SpinBudget } from '../channel/spin-budget.js';
 import {
   PING_OP,
@@ -21,31 +21,44 @@ import {
   type WorkerMessage,
 } from '../protocol.js';
 
+/** First and longest park slices, in ms (see `BridgeServer.park`). */
+const FIRST_SLICE_MS = 2;
+const LONGEST_SLICE_MS = 50;
+
 /** Starts serving `service` and tells the caller it is ready. */
 export function serve(service: BridgeService, data: BridgeWorkerData): void {
   const server = new BridgeServer(service, data);
   announceDeath((message) => server.publish(message));
   data.requests.on('message', (message: Request | typeof WAKE) => server.onPortMessage(message));
   server.publish({ kind: 'ready' });
+  server.idle();
 }
 
 class BridgeServer {
   private readonly lane: SharedLane;
   private readonly poll: SpinBudget;
   private readonly inFlight = new Map<number, Call>();
+  private parkScheduled = false;
+  /** An answer was published without its ring, which the next wait makes (see {@link deliver}). */
+  private ringOwed = false;
+  /** The request counters when this side last looked (see collectIfCounted). */
+  private seenRequests = 0;
+  private seenPortRequests = 0;
+  private slice = FIRST_SLICE_MS;
 
   constructor(
     private readonly service: BridgeService,
     private readonly data: BridgeWorkerData,
   ) {
     this.lane = new SharedLane(data.memory);
-    this.poll = new SpinBudget(data.pollMicros);
+    this.poll = new SpinBudget(this.lane.pollMicros());
   }
 
   /** A request or a wake-up arrived on the port; a request in the shared slot always goes first (it was sent first). */
   onPortMessage(message: Request | typeof WAKE): void {
     this.takeShared();
     if (message !== WAKE) this.dispatch(message);
+    if (this.inFlight.size === 0) this.scheduleParking();
   }
 
   /** Posts `message` on the reply port and rings. */
@@ -55,8 +68,14 @@ class BridgeServer {
   }
 
   private ring(): void {
+    this.ringOwed = false;
     if (this.data.ringJitterUs) busyWait(Math.random() * this.data.ringJitterUs);
     this.lane.ring();
+  }
+
+  /** Rings now if an answer is waiting for its ring. */
+  private payRing(): void {
+    if (this.ringOwed) this.ring();
   }
 
   private takeShared(): boolean {
@@ -84,19 +103,93 @@ class BridgeServer {
     } finally {
       this.inFlight.delete(id);
     }
-    if (call.cancelled) return; // the caller gave up on this call and would drop the answer
-    if (failure !== null) this.publish(failure);
-    else this.reply(id, op, value);
-    if (this.inFlight.size === 0) this.pollForNext();
+    if (!call.cancelled) {
+      // (a cancelled call's caller gave up and would drop the answer)
+      if (failure !== null) this.deliver(failure);
+      else this.reply(id, op, value);
+    }
+    this.idle();
+  }
+
+  /**
+   * Publishes an answer without ringing: the ring is owed, and paid by {@link idle} as late as
+   * possible — after the worker said how it waits for the next request. On one core the ring
+   * hands the core to the woken caller at once; rung earlier, the caller would find this thread
+   * still "in its loop", wake it through its port for the next call (a message, an extra event
+   * loop turn) and wait for it to get back to parking. Rung last, the caller finds it parked and
+   * wakes it with a futex.
+   */
+  private deliver(message: WorkerMessage): void {
+    this.data.port.postMessage(message);
+    this.ringOwed = true;
+  }
+
+  /**
+   * With nothing in flight, waits for the next request: first by polling (when the budget
+   * allows), then parked in `Atomics.wait`. In flight, the event loop is where the work is.
+   */
+  idle(): void {
+    if (this.inFlight.size > 0) return this.payRing();
+    if (this.pollForNext()) return;
+    // Parking right here, not after another event-loop turn: on a single core the caller just
+    // woken usually runs only once this thread blocks, so every step before the park is paid by
+    // the call. Sockets are read at the latest when the park slice ends (see park()).
+    this.park();
+  }
+
+  /**
+   * Parks after one more turn of the event loop (`setImmediate`), so that I/O that became ready
+   * meanwhile — a subscription's message, a socket that closed — is read before the thread
+   * blocks again (after a park slice ended, or a message that started no call).
+   */
+  private scheduleParking(): void {
+    if (this.parkScheduled) return;
+    this.parkScheduled = true;
+    setImmediate(() => {
+      this.parkScheduled = false;
+      this.park();
+    });
+  }
+
+  /**
+   * Why park at all, rather than wait in the event loop for a wake-up message on the request port:
+   * that wake-up goes through libuv (`uv_async_send`, an eventfd, epoll, then MessagePort
+   * dispatch) and costs several microseconds more than the futex wake of `Atomics.notify` —
+   * on every call, when busy-waiting is off (one usable core).
+   *
+   * A blocked thread runs no timers and reads no sockets, so each park is bounded by a slice
+   * (2 ms, doubling while idle up to 50 ms) after which the event loop turns once more; requests
+   * never wait for the slice (they wake the thread). Handlers that report what arrived between
+   * calls (`redis.drain`) let the event loop turn once before answering. A park may run inside
+   * the continuation of the call just answered (see idle()); it only happens with nothing in
+   * flight, and a request it wakes for is dispatched from there like from the event loop. Ordering with the
+   * caller's {@link SharedLane.wakeWorker}: the state is published before the counter is read, so
+   * either the caller sees "parked" and notifies, or this side sees its request.
+   */
+  private park(): void {
+    if (this.inFlight.size > 0) return this.payRing();
+    this.lane.setWorkerState(WorkerState.Parked);
+    this.payRing();
+    let queued = this.collectIfCounted();
+    if (queued.length === 0 && this.lane.parkForRequest(this.seenRequests, this.slice))
+      queued = this.collectIfCounted();
+    this.lane.setWorkerState(WorkerState.Loop);
+    if (queued.length === 0) {
+      this.slice = Math.min(LONGEST_SLICE_MS, this.slice * 2);
+      this.scheduleParking();
+      return;
+    }
+    this.slice = FIRST_SLICE_MS;
+    this.dispatchAll(queued);
   }
 
   private reply(id: number, op: string, value: unknown): void {
     if (this.lane.tryWriteReply(id, value)) {
-      this.ring();
+      this.ringOwed = true;
       return;
     }
     try {
-      this.publish({ kind: 'reply', id, ok: true, value });
+      this.deliver({ kind: 'reply', id, ok: true, value });
     } catch (error) {
       // postMessage refused the value before sending anything: say so instead of leaving the caller waiting
       const refused = new GuardBridgeSerializationError(
@@ -124,35 +217,66 @@ class BridgeServer {
 
   /**
    * A blocked caller usually sends its next call a few microseconds after getting an answer (a
-   * loop of sync calls). Waking this thread from its event loop for it costs an OS wake-up, often
-   * more than the call itself; polling the request counter briefly avoids that (the budget adapts,
-   * see `spin-budget.ts`). Nothing is in flight while this spins, so it delays no other call.
+   * loop of sync calls). Waking this thread for it costs an OS wake-up, often more than the call
+   * itself; polling the request counter briefly avoids that (the budget adapts, see
+   * `spin-budget.ts`, and is 0 when the process has fewer than two usable cores: a poll would
+   * only keep the caller off its core). Nothing is in flight while this spins, so it delays no
+   * other call. True when a request was taken.
    *
-   * The caller skips the wake-up message while the polling flag is set. Clearing the flag and
-   * then looking at the slot once more (the caller: filling the slot, then reading the flag)
-   * guarantees that one of the two sides sees the other, so no request is left asleep.
+   * The caller skips the wake-up while the state says "polling". Publishing the state and then
+   * looking at the slot (the caller: filling the slot, then reading the state) guarantees that
+   * one of the two sides sees the other, so no request is left asleep.
    */
-  private pollForNext(): void {
+  private pollForNext(): boolean {
+    this.poll.setMax(this.lane.pollMicros());
     const budget = this.poll.next();
-    if (budget <= 0) return;
-    const seen = this.lane.requestCount();
-    this.lane.setPolling(true);
-    const arrived = this.takeQueued() || this.lane.spinForRequest(seen, budget);
-    this.lane.setPolling(false);
+    if (budget <= 0) return false; // park() looks at what is queued
+    this.lane.setWorkerState(WorkerState.Polling);
+    this.payRing();
+    let queued = this.collectIfCounted();
+    const arrived = queued.length > 0 || this.lane.spinForRequest(this.seenRequests, budget);
+    this.lane.setWorkerState(WorkerState.Loop);
     if (arrived) this.poll.hit();
     else this.poll.miss();
-    this.takeQueued();
+    if (queued.length === 0) queued = this.collectIfCounted();
+    return this.dispatchAll(queued);
   }
 
-  /** Dispatches what is already waiting (shared slot, then port), without waiting for the event loop. */
-  private takeQueued(): boolean {
-    let took = this.takeShared();
-    const port = this.data.requests;
-    for (let entry = receiveMessageOnPort(port); entry; entry = receiveMessageOnPort(port)) {
-      took = true;
-      this.onPortMessage(entry.message as Request | typeof WAKE);
+  /**
+   * Dispatches `queued`; true when something was taken. When nothing is in flight afterwards (the
+   * messages were stale wake-ups or cancellations), parks again: the end of a call would have.
+   */
+  private dispatchAll(queued: readonly (Request | typeof WAKE)[]): boolean {
+    for (const message of queued) {
+      if (message === WAKE) this.takeShared();
+      else this.dispatch(message);
     }
-    return took;
+    if (queued.length > 0 && this.inFlight.size === 0) this.scheduleParking();
+    return queued.length > 0;
+  }
+
+  /**
+   * Takes (without running) what is waiting: the shared slot first (it was sent first), then the
+   * port. Both are skipped when the request counter has not moved since the last look, and the
+   * port (a native `receiveMessageOnPort` per read) when no request was posted on it: on one
+   * core the caller runs only once this thread blocks, so each step here delays the answer.
+   */
+  private collectIfCounted(): (Request | typeof WAKE)[] {
+    const count = this.lane.requestCount();
+    if (count === this.seenRequests) return [];
+    this.seenRequests = count;
+    const queued: (Request | typeof WAKE)[] = [];
+    const shared = this.lane.takeRequest();
+    if (shared !== null) queued.push({ kind: 'call', id: shared.id, op: shared.op, args: shared.args });
+    const posted = this.lane.portRequestCount();
+    if (posted !== this.seenPortRequests) {
+      this.seenPortRequests = posted;
+      const port = this.data.requests;
+      for (let entry = receiveMessageOnPort(port); entry; entry = receiveMessageOnPort(port)) {
+        queued.push(entry.message as Request | typeof WAKE);
+      }
+    }
+    return queued;
   }
 }
 
@@ -186,10 +310,10 @@ function announceDeath(publish: (message: WorkerMessage) => void): void {
       // nothing more can be done from a dying worker
     }
   };
-  process.exit = ((code?: number | string | null) => {
+  process.exit = (code?: number | string | null) => {
     tell({ kind: 'died', exitCode: exitCodeOf(code ?? process.exitCode ?? 0), error: null });
     return exit(code);
-  }) as typeof process.exit;
+  };
   process.on('uncaughtException', (error: unknown) => {
     tell({ kind: 'died', exitCode: 1, error: encodeThrown(error) });
     exit(1);

@@ -5,7 +5,7 @@ import type { Command } from 'commander';
 import type { LegacyMigrationEntry } from '../../async/cloud/legacy.js';
 import { EXIT_OK } from '../exit-codes.js';
 import { count, type CliIo } from '../io.js';
-import { addCommonOptions, type CommonOptions } from '../options.js';
+import { addProviderOption, addRedisOptions, type CommonOptions } from '../options.js';
 
 /** Registers `migrate-legacy` on `program`; `setExit` receives the command's exit code. */
 export function registerMigrateLegacy(program: Command, io: CliIo, setExit: (code: number) => void): void {
@@ -19,7 +19,8 @@ export function registerMigrateLegacy(program: Command, io: CliIo, setExit: (cod
         'report "unchanged". A provider whose new key already holds other ranges is kept unless --overwrite.',
     )
     .option('--overwrite', 'replace ranges already present in the new layout');
-  addCommonOptions(command).action(async (options: CommonOptions & { overwrite?: boolean }) => {
+  // Only what it uses: no feed options (it fetches nothing).
+  addRedisOptions(addProviderOption(command)).action(async (options: CommonOptions & { overwrite?: boolean }) => {
     setExit(await runMigrate(options, io));
   });
 }
@@ -39,8 +40,9 @@ async function runMigrate(options: CommonOptions & { overwrite?: boolean }, io: 
       keyPrefix,
       overwrite: options.overwrite === true,
     });
+    // Per-provider lines are results: printed even with --quiet (which drops progress only).
     if (options.json) io.out(JSON.stringify({ redis: label, keyPrefix, providers: entries }, null, 2));
-    else if (!options.quiet) for (const entry of entries) io.out(describeEntry(entry));
+    else for (const entry of entries) io.out(describeEntry(entry));
     return EXIT_OK;
   } finally {
     await redis.close();

@@ -2,7 +2,6 @@
  * `guard-core refresh`: fetch every selected feed now and store it (with the refresh TTL).
  */
 import type { Command } from 'commander';
-import type { ProviderRefreshReport } from '../../core/cloud/status.js';
 import { EXIT_FAILURE, EXIT_OK } from '../exit-codes.js';
 import { count, type CliIo } from '../io.js';
 import { addCommonOptions, type CommonOptions } from '../options.js';
@@ -33,13 +32,16 @@ async function runRefresh(options: CommonOptions, io: CliIo): Promise<number> {
       if (context.redis === null)
         io.err('note: in-memory store: nothing is kept after exit (pass --redis-url to share)');
     }
-    const onProvider = (report: ProviderRefreshReport): void => {
-      if (options.json) return;
-      if (report.outcome === 'failed' || report.storeError !== null)
-        io.err(describeReport(report, context.redis !== null));
-      else if (!options.quiet) io.out(describeReport(report, context.redis !== null));
-    };
-    const reports = await context.cloud.refresh(context.providers, { force: true, onProvider });
+    const reports = await context.cloud.refresh(context.providers, { force: true });
+    // One line per provider, in the order the providers were named (not completion order), so the
+    // output is the same on every run; they are results, so --quiet keeps them.
+    if (!options.json) {
+      for (const report of reports) {
+        const line = describeReport(report, context.redis !== null);
+        if (report.outcome === 'failed' || report.storeError !== null) io.err(line);
+        else io.out(line);
+      }
+    }
     const failed = reports.filter((r) => r.outcome === 'failed' || (context.redis !== null && !r.stored));
     if (options.json) {
       io.out(JSON.stringify({ store: context.storeLabel, ok: failed.length === 0, providers: reports }, null, 2));

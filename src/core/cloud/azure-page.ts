@@ -20,9 +20,15 @@ export interface AzureDownloadChoice {
   readonly rule: 'failoverLink' | 'newestServiceTags' | 'anyJson';
 }
 
-const FAILOVER_ANCHOR = /<a\b[^>]*\bid=["']failoverLink["'][^>]*>/i;
+// Every pattern below runs in linear time on any input: each is applied to one bounded token (a
+// tag, a run of URL characters) found by a single forward scan, never retried from every offset
+// of the page. (The former page-wide `<a\b[^>]*\bid=…` was quadratic: 100 KB of `<a ` took 1.4 s.)
+const ANCHOR_START = /<a\b/i;
+const FAILOVER_ID = /\bid=["']failoverLink["']/i;
 const HREF = /\bhref=["']([^"']+)["']/i;
-const SERVICE_TAGS_URL = /https?:\/\/[^"'\s<>]+ServiceTags[^"'\s<>]*\.json(?:\?[^"'\s<>]*)?/g;
+/** Runs of characters a URL in the page may hold. */
+const URL_RUN = /[^"'\s<>]+/g;
+const URL_START = /https?:\/\//;
 const JSON_HREF = /\bhref=["'](https?:\/\/[^"']+\.json(?:\?[^"']*)?)["']/gi;
 const DATE_IN_NAME = /ServiceTags_Public_(\d{4})(\d{2})(\d{2})/;
 
@@ -51,7 +57,7 @@ export function chooseAzureDownload(
   const failover = failoverHref(page);
   if (failover !== null && trusted(failover)) return choice(failover, now, 'failoverLink');
 
-  const dated = [...page.matchAll(SERVICE_TAGS_URL)].map((m) => m[0]).filter(trusted);
+  const dated = serviceTagsUrls(page).filter(trusted);
   if (dated.length > 0) {
     const newest = dated.reduce((best, url) => (compareByDate(url, best, now) > 0 ? url : best));
     return choice(newest, now, 'newestServiceTags');
@@ -70,10 +76,46 @@ function choice(url: string, now: Date, rule: AzureDownloadChoice['rule']): Azur
   return { url, published: publishedDate(url, now), rule };
 }
 
+/**
+ * The `href` of the first `<a …>` tag carrying `id="failoverLink"`. One pass over the tags: the
+ * page is cut at each `>`, and in each piece only the first `<a` can start the tag that ends at
+ * that `>` (a later `<a` in the same piece would be inside it).
+ */
 function failoverHref(page: string): string | null {
-  const anchor = FAILOVER_ANCHOR.exec(page);
-  if (anchor === null) return null;
-  return HREF.exec(anchor[0])?.[1] ?? null;
+  let from = 0;
+  while (from < page.length) {
+    const end = page.indexOf('>', from);
+    if (end < 0) return null; // an unterminated tag is no anchor
+    const piece = page.slice(from, end);
+    const start = ANCHOR_START.exec(piece);
+    if (start !== null) {
+      const tag = piece.slice(start.index);
+      if (FAILOVER_ID.test(tag)) return HREF.exec(tag)?.[1] ?? null;
+    }
+    from = end + 1;
+  }
+  return null;
+}
+
+/**
+ * Every `http(s)://…ServiceTags….json` URL in the page (with its query string), one per run of URL
+ * characters: the URL starts at the run's first `http(s)://` and ends at its last `.json` (or at
+ * the end of the run when a `?` follows), as the former single pattern matched.
+ */
+function serviceTagsUrls(page: string): string[] {
+  const found: string[] = [];
+  for (const run of page.matchAll(URL_RUN)) {
+    const text = run[0];
+    const start = URL_START.exec(text);
+    if (start === null) continue;
+    const url = text.slice(start.index);
+    const tags = url.indexOf('ServiceTags', 1);
+    const json = url.lastIndexOf('.json');
+    if (tags < 0 || json < tags + 'ServiceTags'.length) continue;
+    const after = json + '.json'.length;
+    found.push(url[after] === '?' ? url : url.slice(0, after));
+  }
+  return found;
 }
 
 function isTrustedDownload(url: string, pageUrl: string | undefined): boolean {

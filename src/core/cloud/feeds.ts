@@ -22,6 +22,22 @@ export interface FeedParseResult {
   readonly skippedExamples: readonly string[];
 }
 
+/** A region the cache formats can carry verbatim: no `|` or `,` separator, no space or control character. */
+const CACHEABLE_REGION = /^[^\s|,\p{Cc}]+$/u;
+
+/** Bounds applied while parsing (see `SecurityConfig.cloudFeedLimits`). */
+export interface FeedParseLimits {
+  /** Most entries accepted; more throws {@link GuardFeedError} before any is parsed. */
+  readonly maxEntries?: number;
+  /**
+   * When given, receives the region of each kept network whose feed entry names one (AWS
+   * `region`, GCP `scope`), keyed by canonical CIDR; a network listed twice keeps the last
+   * region, as the Python original's dict does. A sink rather than a result field, so the
+   * result's shape stays what callers already compare.
+   */
+  readonly regions?: Map<string, string>;
+}
+
 /** How many skipped entries {@link FeedParseResult.skippedExamples} keeps. */
 export const MAX_SKIPPED_EXAMPLES = 10;
 
@@ -54,18 +70,38 @@ export const AZURE_CLOUD_TAG = 'AzureCloud';
 /** Feed entries as found: a prefix string, or `undefined` when the entry has none. */
 type RawEntries = readonly unknown[];
 
+/** A feed's entries, and each entry's region by position (AWS and GCP only; else `null`). */
+interface Extracted {
+  readonly entries: RawEntries;
+  readonly regions: readonly unknown[] | null;
+}
+
+function withRegions(entries: RawEntries, regions: readonly unknown[]): Extracted {
+  return { entries, regions };
+}
+
+function plain(entries: RawEntries): Extracted {
+  return { entries, regions: null };
+}
+
 /**
  * Parses one provider's payload.
  * @param url where the payload came from (redacted), named in a {@link GuardFeedError}.
  * @throws GuardFeedError when the payload as a whole is unusable.
  */
-export function parseProviderFeed(provider: CloudProvider, body: string, url: string | null = null): FeedParseResult {
-  const entries = extractEntries(
-    provider,
-    body,
-    (detail, cause) => new GuardFeedError(provider, url, detail, { cause }),
-  );
-  const result = collect(entries);
+export function parseProviderFeed(
+  provider: CloudProvider,
+  body: string,
+  url: string | null = null,
+  limits: FeedParseLimits = {},
+): FeedParseResult {
+  const fail: Fail = (detail, cause) => new GuardFeedError(provider, url, detail, { cause });
+  if (typeof body !== 'string') throw fail(`the payload is not text (${typeof body})`);
+  const maxEntries = limits.maxEntries ?? Infinity;
+  const { entries, regions } = extractEntries(provider, body, fail);
+  // Checked before any entry is parsed: a feed of millions of prefixes costs nothing more.
+  if (entries.length > maxEntries) throw fail(`${entries.length} entries, more than maxEntries (${maxEntries})`);
+  const result = collect(entries, regions, limits.regions);
   if (result.ranges.length === 0 && result.skipped > 0) {
     throw new GuardFeedError(provider, url, `none of its ${result.skipped} entries is a valid prefix`);
   }
@@ -80,30 +116,37 @@ export function looksLikeJson(body: string): boolean {
 
 type Fail = (detail: string, cause?: unknown) => GuardFeedError;
 
-function extractEntries(provider: CloudProvider, body: string, fail: Fail): RawEntries {
+function extractEntries(provider: CloudProvider, body: string, fail: Fail): Extracted {
   switch (provider) {
     case 'AWS':
       return awsEntries(parseJsonObject(body, fail), fail);
-    case 'GCP':
-      return listAt(parseJsonObject(body, fail), 'prefixes', fail).map(
-        (p) => field(p, 'ipv4Prefix') ?? field(p, 'ipv6Prefix'),
+    case 'GCP': {
+      const list = listAt(parseJsonObject(body, fail), 'prefixes', fail);
+      return withRegions(
+        list.map((p) => field(p, 'ipv4Prefix') ?? field(p, 'ipv6Prefix')),
+        list.map((p) => field(p, 'scope')),
       );
+    }
     case 'Azure':
-      return azureEntries(parseJsonObject(body, fail), fail);
+      return plain(azureEntries(parseJsonObject(body, fail), fail));
     case 'DigitalOcean':
     case 'Linode':
-      return geofeedCsvEntries(body, fail);
+      return plain(geofeedCsvEntries(body, fail));
     case 'Vultr':
-      return listAt(parseJsonObject(body, fail), 'subnets', fail).map((s) => field(s, 'ip_prefix'));
+      return plain(listAt(parseJsonObject(body, fail), 'subnets', fail).map((s) => field(s, 'ip_prefix')));
   }
 }
 
-function awsEntries(doc: Record<string, unknown>, fail: Fail): RawEntries {
+function awsEntries(doc: Record<string, unknown>, fail: Fail): Extracted {
   // Only service AMAZON: it is the superset; the other services (EC2, S3…) repeat its networks.
-  const amazon = (list: unknown[], key: string) =>
-    list.filter((p) => !isObject(p) || p.service === 'AMAZON').map((p) => field(p, key));
+  const isAmazon = (p: unknown) => !isObject(p) || p.service === 'AMAZON';
   const v6 = doc.ipv6_prefixes === undefined ? [] : listAt(doc, 'ipv6_prefixes', fail);
-  return [...amazon(listAt(doc, 'prefixes', fail), 'ip_prefix'), ...amazon(v6, 'ipv6_prefix')];
+  const v4 = listAt(doc, 'prefixes', fail).filter(isAmazon);
+  const v6Amazon = v6.filter(isAmazon);
+  return withRegions(
+    [...v4.map((p) => field(p, 'ip_prefix')), ...v6Amazon.map((p) => field(p, 'ipv6_prefix'))],
+    [...v4, ...v6Amazon].map((p) => field(p, 'region')),
+  );
 }
 
 function azureEntries(doc: Record<string, unknown>, fail: Fail): RawEntries {
@@ -150,14 +193,21 @@ function isObject(value: unknown): value is Record<string, unknown> {
   return typeof value === 'object' && value !== null && !Array.isArray(value);
 }
 
-function collect(entries: RawEntries): FeedParseResult {
+function collect(
+  entries: RawEntries,
+  regions: readonly unknown[] | null,
+  regionSink: Map<string, string> | undefined,
+): FeedParseResult {
   const ranges = new Set<string>();
   const skippedExamples: string[] = [];
   let skipped = 0;
-  for (const entry of entries) {
+  for (const [i, entry] of entries.entries()) {
     const parsed = typeof entry === 'string' ? parseCidr(entry.trim()) : null;
     if (parsed?.ok) {
       ranges.add(parsed.cidr.text);
+      const region = regionSink === undefined ? undefined : regions?.[i];
+      // Only a region the cache formats can carry verbatim (no separator, no space) is kept.
+      if (typeof region === 'string' && CACHEABLE_REGION.test(region)) regionSink?.set(parsed.cidr.text, region);
       continue;
     }
     skipped++;
@@ -166,8 +216,11 @@ function collect(entries: RawEntries): FeedParseResult {
   return { ranges: [...ranges].sort(), skipped, skippedExamples };
 }
 
+/** A short description of a skipped entry, for log lines: never recursive (an entry may be nested 100,000 deep). */
 function describe(entry: unknown): string {
-  if (typeof entry === 'string') return entry;
+  if (typeof entry === 'string') return entry.length > 60 ? `${entry.slice(0, 60)}…` : entry;
   if (entry === undefined) return '(missing prefix)';
-  return JSON.stringify(entry) ?? String(entry);
+  if (entry === null || typeof entry === 'number' || typeof entry === 'boolean') return String(entry);
+  if (Array.isArray(entry)) return `(a list of ${entry.length})`;
+  return '(an object)';
 }

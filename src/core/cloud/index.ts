@@ -25,3 +25,16 @@ export {
   type AzureDownloadChoice,
   type FeedParseResult,
 } from './feeds.js';
+export {
+  encodeCachedRange,
+  encodeCachedRanges,
+  judgeEntries,
+  judgeJsonValue,
+  judgeLegacyValue,
+  parseCloudSelector,
+  PROVIDERS_WITH_REGIONS,
+  REGION_PATTERN,
+  REGION_SEPARATOR,
+  type CachedValueVerdict,
+  type CloudSelector,
+} from './cache-format.js';

@@ -2,7 +2,9 @@
  * Every provider's ranges in one index, so "is this a cloud IP, whose, which network" costs one
  * binary search however many providers are blocked.
  */
+import { GuardInputError } from '../errors.js';
 import { CLOUD_PROVIDERS, type CloudProvider } from '../providers.js';
+import { describe } from '../validate.js';
 import { parseCidr, type ParsedCidr } from './cidr.js';
 import { parseIp, parseIpWords, type ParsedIp } from './ip.js';
 import { findOwner4, findOwner6 } from './segment-table.js';
@@ -13,6 +15,11 @@ export interface CloudMatch {
   readonly provider: CloudProvider;
   /** Canonical CIDR text. */
   readonly network: string;
+  /**
+   * The provider's region of that network (AWS `region`, GCP `scope`), when known. Absent from
+   * `CloudRangeSet` lookups; set by `CloudManager`, which keeps the regions.
+   */
+  readonly region?: string;
 }
 
 /** Providers to consider: a list, a set, or a mask from {@link providerMask} (fastest). */
@@ -64,15 +71,24 @@ export class CloudRangeSet {
     readonly sizes: Readonly<Record<CloudProvider, number>>,
   ) {}
 
-  /** Builds the set. Text entries that are not valid CIDRs are ignored (build a `RangeIndex` first to see them). */
+  /**
+   * Builds the set. Text entries that are not valid CIDRs are ignored (build a `RangeIndex` first to
+   * see them). Throws `GuardInputError` when `ranges` is not a map or record of lists (or indexes).
+   */
   static from(ranges: ProviderRanges): CloudRangeSet {
     const networks: ParsedCidr[] = [];
     const bits: number[] = [];
     const sizes = Object.fromEntries(CLOUD_PROVIDERS.map((p) => [p, 0])) as Record<CloudProvider, number>;
+    if (typeof ranges !== 'object' || ranges === null) {
+      throw new GuardInputError('ranges', `expected a Map or a record of range lists, got ${describe(ranges)}`);
+    }
     const entries = ranges instanceof Map ? [...ranges.entries()] : Object.entries(ranges);
     for (const [provider, list] of entries as [CloudProvider, RangeIndex | Iterable<string> | undefined][]) {
-      const bit = BIT[provider];
+      const bit = Object.prototype.hasOwnProperty.call(BIT, provider) ? BIT[provider] : undefined;
       if (bit === undefined || list === undefined) continue;
+      if (!(list instanceof RangeIndex) && !isIterable(list)) {
+        throw new GuardInputError(`ranges.${provider}`, `expected a list of CIDR strings, got ${describe(list)}`);
+      }
       const first = networks.length;
       for (const text of list instanceof RangeIndex ? list.cidrs() : list) {
         const parsed = parseCidr(text);
@@ -131,4 +147,12 @@ export class CloudRangeSet {
     while (node >= 0 && (masks[node]! & filter) === 0) node = parents[node]!;
     return node;
   }
+}
+
+function isIterable(value: unknown): value is Iterable<unknown> {
+  return (
+    typeof value === 'object' &&
+    value !== null &&
+    typeof (value as { [Symbol.iterator]?: unknown })[Symbol.iterator] === 'function'
+  );
 }

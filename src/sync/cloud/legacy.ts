@@ -2,17 +2,31 @@
 /**
  * The legacy `cloud_ranges` namespace: what guard-core wrote before the pluggable store (Python
  * < v2.0), one key per provider, `{redisPrefix}cloud_ranges:{provider}` = the provider's CIDRs
- * joined by commas. This module reads and writes that layout (for a `CloudManager` whose store is
- * `null`) and copies it into the `cloud_ip` layout of `RedisCloudIpStore` (the migration).
+ * joined by commas. This module names the legacy namespaces, reads `cloud_ranges` and copies it
+ * into the `cloud_ip` layout of `RedisCloudIpStore` (the migration). A `CloudManager` whose store
+ * is `null` reads and writes the legacy keys itself, regions included (`range-cache.ts`).
  */
+import { splitLegacyEntries } from '../../core/cloud/cache-format.js';
 import { RangeIndex } from '../../core/cloud/range-index.js';
 import { buildKey } from '../../core/keys.js';
 import { CLOUD_PROVIDERS, requireProviders, type CloudProvider } from '../../core/providers.js';
+import { requireTtl } from '../../core/validate.js';
 import type { SyncRedisHandlerProtocol } from '../redis/handler-protocol.js';
 import { DEFAULT_CLOUD_IP_KEY_PREFIX, RedisCloudIpStore } from './redis-store.js';
 
 /** The namespace old versions wrote cloud ranges to. */
 export const LEGACY_CLOUD_RANGES_NAMESPACE = 'cloud_ranges';
+
+/**
+ * The newer legacy namespace of the Python original (v3.2.0 and later, its `_store = None` path):
+ * sorted, comma-joined `cidr|region` entries.
+ */
+export const LEGACY_CLOUD_RANGES_V2_NAMESPACE = 'cloud_ranges_v2';
+
+/** The legacy namespace a `cloudCacheLayout` writes (`seed` → `cloud_ranges`, `python-v2` → `cloud_ranges_v2`). */
+export function legacyNamespaceOf(layout: unknown): string {
+  return layout === 'python-v2' ? LEGACY_CLOUD_RANGES_V2_NAMESPACE : LEGACY_CLOUD_RANGES_NAMESPACE;
+}
 
 /** A legacy value, parsed. */
 export interface LegacyRanges {
@@ -23,36 +37,18 @@ export interface LegacyRanges {
 }
 
 /**
- * Parses a legacy value: CIDRs separated by commas. Blank entries and spaces around commas are
- * tolerated (some writers used `", "`); anything else that is not a CIDR is listed in `skipped`.
+ * Parses a legacy value for the migration: CIDRs separated by commas, read as the range cache
+ * reads them (`splitLegacyEntries`), except that an entry that is not a CIDR is listed in
+ * `skipped` and the others are kept, where the cache refuses the whole value.
  */
 export function parseLegacyValue(raw: string): LegacyRanges {
-  const entries = raw
-    .split(',')
-    .map((entry) => entry.trim())
-    .filter((entry) => entry.length > 0);
-  return RangeIndex.build(entries);
-}
-
-/** Formats ranges the way old versions wrote them: comma-joined, no spaces (sorted, for stable diffs). */
-export function formatLegacyValue(cidrs: readonly string[]): string {
-  return [...cidrs].sort().join(',');
+  return RangeIndex.build(splitLegacyEntries(raw));
 }
 
 /** Reads `cloud_ranges:{provider}`; `null` when absent (or when Redis is disabled). Redis errors propagate. */
 export function readLegacyRanges(redis: SyncRedisHandlerProtocol, provider: CloudProvider): LegacyRanges | null {
   const raw = redis.getKey(LEGACY_CLOUD_RANGES_NAMESPACE, provider);
   return raw === null ? null : parseLegacyValue(raw);
-}
-
-/** Writes `cloud_ranges:{provider}` in the legacy format with the given TTL (seconds, `null` = none). */
-export function writeLegacyRanges(
-  redis: SyncRedisHandlerProtocol,
-  provider: CloudProvider,
-  cidrs: readonly string[],
-  ttl: number | null,
-): void {
-  redis.setKey(LEGACY_CLOUD_RANGES_NAMESPACE, provider, formatLegacyValue(cidrs), ttl);
 }
 
 /**
@@ -88,11 +84,20 @@ export interface LegacyMigrationOptions {
   readonly keyPrefix?: string;
   /** Replace a different value already present in the new layout (default false: keep it). */
   readonly overwrite?: boolean;
+  /**
+   * Longest TTL given to a copy, in seconds (default: the handler's `cloudIpRefreshInterval`, else
+   * 3600). A legacy key without a TTL is copied with this one.
+   */
+  readonly maxTtlSeconds?: number;
 }
+
+/** The refresh interval's default, for handlers whose config does not carry one. */
+const DEFAULT_MAX_TTL_SECONDS = 3600;
 
 /**
  * Copies every legacy `cloud_ranges:{provider}` value into the `cloud_ip` layout through
- * {@link RedisCloudIpStore}, keeping the legacy key's remaining TTL when it has one. The legacy
+ * {@link RedisCloudIpStore}, keeping the legacy key's remaining TTL when it has one and it is
+ * shorter than `cloudIpRefreshInterval` (else that interval: a copy never lives forever). The legacy
  * keys are left in place, so replicas still running an old version keep working during a
  * rolling upgrade. Idempotent: a second run reports `unchanged`. Redis errors propagate
  * (`GuardRedisError`); a provider already copied stays copied.
@@ -103,9 +108,12 @@ export function migrateLegacyCloudRanges(
 ): LegacyMigrationEntry[] {
   const providers = requireProviders(options.providers ?? CLOUD_PROVIDERS);
   const store = new RedisCloudIpStore(redis, options.keyPrefix ?? DEFAULT_CLOUD_IP_KEY_PREFIX);
+  const configured = (redis.config as { readonly cloudIpRefreshInterval?: unknown }).cloudIpRefreshInterval;
+  const maxTtl =
+    requireTtl(options.maxTtlSeconds) ?? (typeof configured === 'number' ? configured : DEFAULT_MAX_TTL_SECONDS);
   const report: LegacyMigrationEntry[] = [];
   for (const provider of providers) {
-    report.push(migrateOne(redis, store, provider, options.overwrite === true));
+    report.push(migrateOne(redis, store, provider, options.overwrite === true, maxTtl));
   }
   return report;
 }
@@ -115,6 +123,7 @@ function migrateOne(
   store: RedisCloudIpStore,
   provider: CloudProvider,
   overwrite: boolean,
+  maxTtl: number,
 ): LegacyMigrationEntry {
   const legacy = readLegacyRanges(redis, provider);
   const ttlSeconds = legacy === null ? null : remainingTtl(redis, provider);
@@ -127,7 +136,10 @@ function migrateOne(
   const existing = store.get(provider);
   if (existing !== null && sameSet(existing, cidrs)) return { provider, outcome: 'unchanged', ...counts };
   if (existing !== null && !overwrite) return { provider, outcome: 'kept-existing', ...counts };
-  store.set(provider, cidrs, ttlSeconds);
+  // Never an eternal entry: a legacy key without a TTL (or with a longer one) is copied with the
+  // refresh interval, so the copy is refetched like any cached set.
+  const interval = maxTtl;
+  store.set(provider, cidrs, ttlSeconds === null ? interval : Math.min(ttlSeconds, interval));
   return { provider, outcome: 'copied', ...counts };
 }
 

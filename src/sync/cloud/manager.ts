@@ -16,20 +16,43 @@
  * - A corrupt cached entry (any entry that is not a valid CIDR, or an empty set) is a miss: the
  *   provider is fetched and the entry overwritten, instead of failing on every refresh until the
  *   TTL runs out.
+ * - Never overwrite what is not understood: a cached value in a format this package cannot read
+ *   losslessly (not a JSON list of strings, an entry other than `cidr` or `cidr|region`…) may
+ *   belong to another program sharing the Redis (a newer Python guard-core): it is left
+ *   byte-identical, logged once, and the provider is served from a fresh fetch kept in memory.
+ * - Regions (`cidr|region`, AWS and GCP) are kept next to the ranges: read from the cache and the
+ *   feeds, written back in the `python-v2` layout (or wherever the value read already had them),
+ *   reported by `getCloudProviderDetails`, and used by the carve-outs of
+ *   `config.cloudRegionCarveOuts` (`'AWS:!us-east-1'` in `blockCloudProviders`): a network of a
+ *   carved-out region is not matched, so an address there is matched by an enclosing network of a
+ *   region still blocked, if any. Unlike the original, `getCloudProviderDetails` honours
+ *   carve-outs too, so it always explains the `isCloudIp` decision.
  * - A cache hit records when it was loaded (`lastRefreshed`, `source: 'store'`).
  * - `getCloudProviderDetails` returns the most specific network across all requested providers;
  *   an identical network listed by two providers goes to the first in `CLOUD_PROVIDERS` order —
  *   never to whichever a set iteration happens to visit first.
  * - Unknown provider names throw `GuardInputError` instead of being ignored.
+ * - Every set passes the sanity rules of `config.cloudFeedLimits` (`checkRangeSanity`: shortest
+ *   prefix, no reserved space, entry count, shrink/growth against the set in use) before it is
+ *   installed or cached — a fetched set and a cached one alike. A rejected feed keeps the last good
+ *   ranges and is logged as an error; a rejected cached set is refetched (and overwritten by a
+ *   good fetch), never used.
+ * - Nothing cached is trusted forever: a cached set whose content this manager has known for a
+ *   whole `cloudIpRefreshInterval` without fetching is refetched, whatever TTL the store reports
+ *   (an entry without a TTL — from a legacy migration or another writer — would otherwise freeze
+ *   the ranges).
  */
 import { parseIp } from '../../core/cloud/ip.js';
 import { RangeIndex, type BuiltRangeIndex } from '../../core/cloud/range-index.js';
 import { CloudRangeSet, providerMask, type CloudMatch } from '../../core/cloud/range-set.js';
+import { checkRangeSanity } from '../../core/cloud/sanity.js';
 import { parseSecurityConfig, type SecurityConfig, type SecurityConfigInput } from '../../core/config.js';
 import { GuardInputError } from '../../core/errors.js';
 import type { Logger } from '../../core/logger.js';
+import { redactUrl } from '../../core/redact.js';
 import { CLOUD_PROVIDERS, requireProviders, type CloudProvider } from '../../core/providers.js';
-import { describe } from '../../core/validate.js';
+import { CLOUD_EVENTS_CHANNEL, Telemetry, type AgentHandler } from '../../core/telemetry.js';
+import { describe, errorText } from '../../core/validate.js';
 import type { SyncRedisHandlerProtocol } from '../redis/handler-protocol.js';
 import { fetchHttpClient, type SyncHttpClient } from '../../bridge/seams/http.js';
 import { runInBackground } from '../../bridge/support/background.js';
@@ -48,6 +71,9 @@ import type { SyncCloudIpStoreProtocol } from './store-protocol.js';
 
 /** Minimum time between two "no ranges loaded" warnings for one provider, as in the original. */
 const EMPTY_RANGES_WARNING_COOLDOWN_MS = 300_000;
+
+/** The error of a refresh cut short by {@link CloudManager.close}. */
+const CLOSED = 'the CloudManager was closed';
 
 /** Each provider's bit in a selection mask (the order of `CLOUD_PROVIDERS`, as `CloudRangeSet` uses). */
 const PROVIDER_BIT: ReadonlyMap<string, number> = new Map(CLOUD_PROVIDERS.map((p, i) => [p, 1 << i]));
@@ -85,8 +111,12 @@ export interface RefreshOptions {
 
 interface Loaded {
   readonly index: RangeIndex;
+  /** Region of each network that has one (AWS and GCP). */
+  readonly regions: ReadonlyMap<string, string>;
   readonly source: RangeSource;
   readonly at: number;
+  /** When this content was last fetched from the provider, or first seen in the store (wall clock, ms). */
+  readonly verifiedAt: number;
 }
 
 /** Holds, refreshes and matches the cloud-provider ranges of one app. */
@@ -97,7 +127,10 @@ export class CloudManager {
   private readonly http: SyncHttpClient;
   private readonly feedUrls: Readonly<Partial<Record<CloudProvider, string>>>;
   private readonly clock: () => number;
-  private cache: { store: SyncCloudIpStoreProtocol | null; redis: SyncRedisHandlerProtocol | null };
+  private cache: RangeCacheTarget;
+  // Providers whose cached value is in a foreign format, with the detail already logged (once).
+  private readonly foreignLogged = new Map<CloudProvider, string>();
+  private readonly carveOuts: ReadonlyMap<CloudProvider, ReadonlySet<string>>;
   private readonly loaded = new Map<CloudProvider, Loaded>();
   private readonly errors = new Map<CloudProvider, string>();
   private readonly emptyWarnedAt = new Map<CloudProvider, number>();
@@ -105,9 +138,12 @@ export class CloudManager {
   // Every provider's ranges in one index (one binary search per lookup), rebuilt after changes.
   private combined: CloudRangeSet | null = CloudRangeSet.EMPTY;
   private scheduled = false;
+  private closed = false;
   private readonly defaultProviders: readonly CloudProvider[];
   private readonly defaultMask: number;
   private loadedMask = 0;
+  /** The agent and the `guard-core:cloud` channel (README, "Telemetry"). */
+  private readonly telemetry: Telemetry;
 
   /** Validates `config` (throws `GuardConfigError`); loads nothing until a refresh. */
   constructor(config: SecurityConfigInput | SecurityConfig = {}, options: CloudManagerOptions = {}) {
@@ -116,13 +152,20 @@ export class CloudManager {
     this.http = options.http ?? fetchHttpClient;
     this.feedUrls = { ...this.config.cloudFeedUrls, ...options.feedUrls };
     this.clock = options.clock ?? Date.now;
+    this.telemetry = new Telemetry('cloud', CLOUD_EVENTS_CHANNEL, this.logger);
     const configured = this.config.blockCloudProviders;
     this.defaultProviders = configured.size > 0 ? requireProviders(configured) : CLOUD_PROVIDERS;
     this.defaultMask = providerMask(this.defaultProviders);
     this.cache = {
       store: options.store === undefined ? new InMemoryCloudIpStore() : requireStore(options.store),
       redis: options.redis ?? null,
+      layout: this.config.cloudCacheLayout,
     };
+    this.carveOuts = new Map(
+      (Object.entries(this.config.cloudRegionCarveOuts) as [CloudProvider, readonly string[]][]).map(
+        ([provider, regions]) => [provider, new Set(regions)],
+      ),
+    );
   }
 
   /** The store in use; `null` on the legacy path. */
@@ -130,14 +173,45 @@ export class CloudManager {
     return this.cache.store;
   }
 
-  /** Replaces the store (`null` selects the legacy `cloud_ranges` path). Loaded ranges are kept. */
+  /**
+   * Replaces the store (`null` selects the legacy path: `cloud_ranges`, or `cloud_ranges_v2` in the
+   * `python-v2` layout). Loaded ranges are kept.
+   */
   setStore(store: SyncCloudIpStoreProtocol | null): void {
     this.cache = { ...this.cache, store: requireStore(store) };
+  }
+
+  /**
+   * Sets the agent that receives this manager's `cloud_ip_refresh` events (`ranges_updated` when a
+   * provider's ranges change, `refresh_failed` when a refresh keeps the old ones); `null` removes
+   * it. The same events go to `diagnostics_channel` `guard-core:cloud` with or without an agent.
+   */
+  initializeAgent(agent: AgentHandler | null): void {
+    this.telemetry.setAgent(agent);
   }
 
   /** Sets the Redis handler the legacy path reads and writes (only used while the store is `null`). */
   setRedisHandler(redis: SyncRedisHandlerProtocol | null): void {
     this.cache = { ...this.cache, redis };
+  }
+
+  /**
+   * Stops background work for good: no refresh starts after this, and one already running
+   * installs and stores nothing more (its report says the manager was closed). Lookups keep
+   * answering from the ranges already loaded. Idempotent.
+   */
+  close(): void {
+    this.closed = true;
+  }
+
+  /** {@link close}, for `await using cloud = new CloudManager(config)`. */
+  [Symbol.dispose](): void {
+    this.close();
+  }
+
+  /** True once {@link close} was called. */
+  get isClosed(): boolean {
+    return this.closed;
   }
 
   /** True while a refresh started by {@link scheduleRefresh} is running. */
@@ -168,7 +242,7 @@ export class CloudManager {
    */
   scheduleRefresh(providers?: Iterable<string>): boolean {
     const list = this.providersOf(providers);
-    if (this.scheduled) return false;
+    if (this.scheduled || this.closed) return false;
     this.scheduled = true;
     runInBackground(
       () => {
@@ -194,11 +268,18 @@ export class CloudManager {
 
   /**
    * The provider and most specific network containing `ip` among `providers` (same default as
-   * {@link isCloudIp}), or `null`. Deterministic: the longest prefix wins; an identical network
-   * listed by two providers goes to the first in `CLOUD_PROVIDERS` order.
+   * {@link isCloudIp}), or `null`, with the network's `region` when the feed or cache named one.
+   * Deterministic: the longest prefix wins; an identical network listed by two providers goes to
+   * the first in `CLOUD_PROVIDERS` order. Carve-outs apply as in {@link isCloudIp}.
    */
   getCloudProviderDetails(ip: string, providers?: Iterable<string>): CloudMatch | null {
-    return this.match(ip, providers);
+    return this.withRegion(this.match(ip, providers));
+  }
+
+  /** The region of `provider`'s loaded network `cidr` (canonical text), or `null` when unknown. */
+  getRegion(provider: CloudProvider, cidr: string): string | null {
+    const [name] = requireProviders([provider], 'provider');
+    return (name && this.loaded.get(name)?.regions.get(cidr)) ?? null;
   }
 
   /** The loaded networks of `provider` (an empty index before the first load). */
@@ -221,6 +302,18 @@ export class CloudManager {
       };
     }
     return status;
+  }
+
+  /** What `util.inspect` and `console.log` show: feed URLs redacted, no store or handler internals. */
+  [Symbol.for('nodejs.util.inspect.custom')](): Record<string, unknown> {
+    const feeds = Object.entries(this.feedUrls).map(([provider, url]) => [provider, redactUrl(url)]);
+    return {
+      providers: [...this.defaultProviders],
+      loaded: Object.fromEntries([...this.loaded].map(([provider, l]) => [provider, l.index.size])),
+      feedUrls: Object.fromEntries(feeds),
+      store: this.cache.store === null ? null : (this.cache.store.constructor?.name ?? 'store'),
+      closed: this.closed,
+    };
   }
 
   private providersOf(providers: Iterable<string> | undefined): readonly CloudProvider[] {
@@ -248,29 +341,82 @@ export class CloudManager {
     const before = this.loaded.get(provider)?.index ?? RangeIndex.EMPTY;
     let storeError: string | null = null;
     let cachedIndex: RangeIndex | null = null;
+    // Whether a fetched set may be written, and in which encoding (decided by what was read).
+    let write: WriteMode = target.layout === 'python-v2' ? 'regions' : 'plain';
     try {
+      if (this.closed) return this.fail(provider, CLOSED, null);
       const read = readCachedRanges(target, provider);
-      if (read.kind === 'hit') cachedIndex = read.index;
-      if (read.kind === 'hit' && !force) return this.installCached(provider, before, read.index, read.source);
+      if (this.closed) return this.fail(provider, CLOSED, null);
+      if (read.kind === 'hit') {
+        const verdict = checkRangeSanity(read.index.cidrs(), baselineOf(before), this.config.cloudFeedLimits);
+        if (!verdict.ok) {
+          this.logger.error(
+            `Rejected the cached ${provider} IP ranges (${verdict.detail}); fetching them from the provider instead`,
+            { provider, rule: verdict.rule },
+          );
+        } else {
+          cachedIndex = read.index;
+          if (!force && !this.stale(provider, read.index)) {
+            return this.installCached(provider, before, read.index, read.regions, read.source);
+          }
+        }
+        if (read.keepRegions) write = 'regions';
+      }
       if (read.kind === 'corrupt') {
         this.logger.warn(`Ignoring corrupt cached ${provider} IP ranges (${read.detail}); fetching them again`);
+      }
+      if (read.kind === 'foreign') {
+        write = 'none';
+        this.warnForeign(provider, read.detail);
+      } else {
+        this.foreignLogged.delete(provider);
       }
     } catch (error) {
       storeError = `store read failed: ${errorText(error)}`;
       this.logger.warn(`Could not read cached ${provider} IP ranges (${errorText(error)}); fetching them instead`);
     }
     const baseline = before.size > 0 || cachedIndex === null ? before : cachedIndex;
-    return this.fetchAndInstall(provider, target, baseline, storeError);
+    return this.fetchAndInstall(provider, target, baseline, storeError, write);
+  }
+
+  private warnForeign(provider: CloudProvider, detail: string): void {
+    if (this.foreignLogged.get(provider) === detail) return;
+    this.foreignLogged.set(provider, detail);
+    this.logger.warn(
+      `The cached ${provider} IP ranges are in a format this package does not fully understand (${detail}); ` +
+        'leaving them untouched for their writer and using ranges fetched from the provider, kept in memory',
+      { provider },
+    );
+  }
+
+  /**
+   * True when the cached `index` holds exactly the content in use and that content was last
+   * verified (fetched, or first seen in the store) a whole refresh interval ago: the store keeps
+   * serving the same set, maybe without a TTL, so it must be checked against the provider.
+   */
+  private stale(provider: CloudProvider, index: RangeIndex): boolean {
+    const loaded = this.loaded.get(provider);
+    if (loaded === undefined) return false;
+    if (this.clock() - loaded.verifiedAt < this.config.cloudIpRefreshInterval * 1000) return false;
+    const { added, removed } = diffCounts(loaded.index.cidrs(), index.cidrs());
+    if (added > 0 || removed > 0) return false; // new content, written by another replica: adopt it
+    this.logger.info(
+      `Cached ${provider} IP ranges unchanged for ${this.config.cloudIpRefreshInterval} s; fetching them from the provider`,
+    );
+    return true;
   }
 
   private installCached(
     provider: CloudProvider,
     before: RangeIndex,
     index: RangeIndex,
+    regions: ReadonlyMap<string, string>,
     source: RangeSource,
   ): ProviderRefreshReport {
     const { added, removed } = diffCounts(before.cidrs(), index.cidrs());
-    this.install(provider, index, source, added, removed);
+    const previous = this.loaded.get(provider);
+    const unchanged = previous !== undefined && added === 0 && removed === 0;
+    this.install(provider, index, regions, source, added, removed, unchanged ? previous.verifiedAt : this.clock());
     return {
       provider,
       outcome: 'store',
@@ -289,27 +435,42 @@ export class CloudManager {
     target: RangeCacheTarget,
     baseline: RangeIndex,
     storeError: string | null,
+    write: WriteMode,
   ): ProviderRefreshReport {
     let built: BuiltRangeIndex;
     let skipped: number;
+    const limits = this.config.cloudFeedLimits;
+    const regions = new Map<string, string>();
     try {
       const feed = fetchProviderRanges(provider, {
         http: this.http,
         url: this.feedUrls[provider],
         timeoutMs: this.config.cloudFeedTimeoutMs,
         logger: this.logger,
+        maxBytes: limits.maxBytes,
+        maxEntries: limits.maxEntries,
+        regions,
       });
       built = RangeIndex.build(feed.ranges);
       skipped = feed.skipped + built.skipped.length;
     } catch (error) {
       return this.fail(provider, `fetch failed: ${errorText(error)}`, storeError);
     }
+    if (this.closed) return this.fail(provider, CLOSED, storeError);
     if (built.index.size === 0) return this.fail(provider, 'the feed holds no valid prefix', storeError);
+    const verdict = checkRangeSanity(built.index.cidrs(), baselineOf(baseline), limits);
+    if (!verdict.ok) {
+      return this.fail(provider, `feed rejected by the sanity rules (${verdict.rule}): ${verdict.detail}`, storeError);
+    }
     const { added, removed } = diffCounts(baseline.cidrs(), built.index.cidrs());
-    this.install(provider, built.index, 'fetch', added, removed);
+    this.install(provider, built.index, regions, 'fetch', added, removed, this.clock());
     let stored = false;
     try {
-      stored = writeCachedRanges(target, provider, built.index.cidrs(), this.config.cloudIpRefreshInterval);
+      if (write !== 'none') {
+        const cidrs = built.index.cidrs();
+        const ttl = this.config.cloudIpRefreshInterval;
+        stored = writeCachedRanges(target, provider, cidrs, regions, write === 'regions', ttl);
+      }
     } catch (error) {
       storeError = `store write failed: ${errorText(error)}`;
       this.errors.set(provider, storeError);
@@ -324,10 +485,28 @@ export class CloudManager {
   private fail(provider: CloudProvider, error: string, storeError: string | null): ProviderRefreshReport {
     const kept = this.loaded.get(provider)?.index.size ?? 0;
     this.errors.set(provider, error);
-    this.logger.warn(
+    if (error === CLOSED) return this.report(provider, kept, error, storeError);
+    const text =
       `Failed to refresh ${provider} IP ranges (${error}); ` +
-        (kept > 0 ? `keeping the ${kept} ranges already loaded` : 'no ranges loaded for it yet'),
-    );
+      (kept > 0 ? `keeping the ${kept} ranges already loaded` : 'no ranges loaded for it yet');
+    // A poisoned feed is an incident worth an error; an unreachable one is routine.
+    if (error.includes('sanity rules')) this.logger.error(text, { provider });
+    else this.logger.warn(text);
+    this.telemetry.emit({
+      event_type: 'cloud_ip_refresh',
+      action_taken: 'refresh_failed',
+      reason: `Failed to refresh ${provider} IP ranges: ${error}`,
+      metadata: { provider, entries_kept: kept, store_error: storeError },
+    });
+    return this.report(provider, kept, error, storeError);
+  }
+
+  private report(
+    provider: CloudProvider,
+    kept: number,
+    error: string,
+    storeError: string | null,
+  ): ProviderRefreshReport {
     return {
       provider,
       outcome: 'failed',
@@ -344,12 +523,14 @@ export class CloudManager {
   private install(
     provider: CloudProvider,
     index: RangeIndex,
+    regions: ReadonlyMap<string, string>,
     source: RangeSource,
     added: number,
     removed: number,
+    verifiedAt: number,
   ): void {
     const first = !this.loaded.has(provider);
-    this.loaded.set(provider, { index, source, at: this.clock() });
+    this.loaded.set(provider, { index, regions, source, at: this.clock(), verifiedAt });
     this.loadedMask |= PROVIDER_BIT.get(provider) ?? 0;
     this.combined = null;
     this.errors.delete(provider);
@@ -359,6 +540,12 @@ export class CloudManager {
         `Cloud IP range update for ${provider}: +${added} added, -${removed} removed (${index.size} in use, from the ${from})`,
         { provider, added, removed, entries: index.size, source, first },
       );
+      this.telemetry.emit({
+        event_type: 'cloud_ip_refresh',
+        action_taken: 'ranges_updated',
+        reason: `Cloud IP range update for ${provider}: +${added} added, -${removed} removed`,
+        metadata: { provider, added, removed, entries: index.size, source, first },
+      });
     }
   }
 
@@ -375,10 +562,19 @@ export class CloudManager {
     return this.rangeSet().find(parsed, mask);
   }
 
+  /** `match` plus the network's region, when known (details only: `isCloudIp` needs no region). */
+  private withRegion(found: CloudMatch | null): CloudMatch | null {
+    if (found === null) return null;
+    const region = this.loaded.get(found.provider)?.regions.get(found.network);
+    return region === undefined ? found : { ...found, region };
+  }
+
   /** The selection mask of `providers`, validated without allocating (this runs once per request). */
   private maskOf(providers: Iterable<string> | undefined): number {
     if (providers === undefined) return this.defaultMask;
-    if (typeof providers !== 'object' || providers === null) requireProviders(providers); // throws the usual error
+    if (typeof providers !== 'object' || providers === null || !(Symbol.iterator in providers)) {
+      requireProviders(providers); // throws the usual error
+    }
     let mask = 0;
     for (const name of providers) {
       const bit = PROVIDER_BIT.get(name);
@@ -390,8 +586,18 @@ export class CloudManager {
 
   private rangeSet(): CloudRangeSet {
     if (this.combined === null) {
-      const ranges = new Map<CloudProvider, RangeIndex>();
-      for (const [provider, loaded] of this.loaded) ranges.set(provider, loaded.index);
+      const ranges = new Map<CloudProvider, RangeIndex | string[]>();
+      for (const [provider, loaded] of this.loaded) {
+        const carved = this.carveOuts.get(provider);
+        // A carved-out region's networks are left out of the index, so a lookup falls through to
+        // an enclosing network of a region still blocked — the original's "skip and keep scanning".
+        ranges.set(
+          provider,
+          carved === undefined
+            ? loaded.index
+            : loaded.index.cidrs().filter((cidr) => !carved.has(loaded.regions.get(cidr) ?? '')),
+        );
+      }
       this.combined = CloudRangeSet.from(ranges);
     }
     return this.combined;
@@ -411,6 +617,14 @@ export class CloudManager {
   }
 }
 
+/** Whether a fetched set is written to the cache: as `cidr|region` entries, plain CIDRs, or not at all. */
+type WriteMode = 'regions' | 'plain' | 'none';
+
+/** The set a new one is judged against for the shrink/growth rules: the one in use, if any. */
+function baselineOf(index: RangeIndex): readonly string[] | null {
+  return index.size > 0 ? index.cidrs() : null;
+}
+
 function requireStore(store: SyncCloudIpStoreProtocol | null): SyncCloudIpStoreProtocol | null {
   if (store === null) return null;
   const shape = store as unknown as Record<string, unknown>;
@@ -418,8 +632,4 @@ function requireStore(store: SyncCloudIpStoreProtocol | null): SyncCloudIpStoreP
     throw new GuardInputError('store', `expected a cloud-IP store (get, set, clear) or null, got ${describe(store)}`);
   }
   return store;
-}
-
-function errorText(error: unknown): string {
-  return error instanceof Error ? error.message : String(error);
 }

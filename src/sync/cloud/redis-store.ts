@@ -8,10 +8,18 @@ import { defaultLogger, type Logger } from '../../core/logger.js';
 import { parseStringList, pythonJsonStringList, sortByCodePoint } from '../../core/python-json.js';
 import { requireName, requireRanges, requireTtl } from '../../core/validate.js';
 import type { SyncRedisHandlerProtocol } from '../redis/handler-protocol.js';
-import type { SyncCloudIpStoreProtocol } from './store-protocol.js';
+import type { SyncCloudIpStoreProtocol, CloudIpStoreRead } from './store-protocol.js';
 
-/** The default namespace of cloud-IP keys, as in the Python original. */
+/** The default namespace of cloud-IP keys, as in the Python original (v3.1; the seed's layout). */
 export const DEFAULT_CLOUD_IP_KEY_PREFIX = 'cloud_ip';
+
+/** The namespace of the newest Python guard-core (v3.2.0 and later): the `python-v2` layout's. */
+export const PYTHON_V2_CLOUD_IP_KEY_PREFIX = 'cloud_ip_v2';
+
+/** The store namespace of a `cloudCacheLayout` (`seed` → `cloud_ip`, `python-v2` → `cloud_ip_v2`). */
+export function cloudIpKeyPrefixOf(layout: unknown): string {
+  return layout === 'python-v2' ? PYTHON_V2_CLOUD_IP_KEY_PREFIX : DEFAULT_CLOUD_IP_KEY_PREFIX;
+}
 
 /**
  * Writes `<redisPrefix><keyPrefix>:<provider>` = the JSON of the sorted list, in Python's
@@ -28,16 +36,18 @@ export class RedisCloudIpStore implements SyncCloudIpStoreProtocol {
    * handler). Throws `GuardInputError` when `redis` is not a handler, or `keyPrefix` is empty or
    * contains `:` — the separator between namespace and provider: with `a:b` allowed, the store
    * `a:b` + provider `c` and the store `a` + provider `b:c` would share a key, and `a`'s `clear()`
-   * would delete `a:b`'s entries.
+   * would delete `a:b`'s entries. Without `keyPrefix`, the namespace follows the handler's
+   * `cloudCacheLayout` (`cloud_ip`, or `cloud_ip_v2` for `python-v2`).
    */
   constructor(
     private readonly redis: SyncRedisHandlerProtocol,
-    keyPrefix: string = DEFAULT_CLOUD_IP_KEY_PREFIX,
+    keyPrefix?: string,
   ) {
     if (typeof redis !== 'object' || redis === null || typeof redis.getKey !== 'function') {
       throw new GuardInputError('redis', 'expected a Redis handler (RedisHandlerProtocol)');
     }
-    this.keyPrefix = requireName('keyPrefix', keyPrefix);
+    const layout = (redis.config as { readonly cloudCacheLayout?: unknown } | undefined)?.cloudCacheLayout;
+    this.keyPrefix = requireName('keyPrefix', keyPrefix ?? cloudIpKeyPrefixOf(layout));
     if (this.keyPrefix.includes(':')) {
       throw new GuardInputError(
         'keyPrefix',
@@ -58,6 +68,20 @@ export class RedisCloudIpStore implements SyncCloudIpStoreProtocol {
       return null;
     }
     return new Set(list);
+  }
+
+  /**
+   * The cached value, telling a miss (`absent`) from a value that is not a JSON list of strings
+   * (`foreign`: left for its writer, never overwritten by a CloudManager). Redis disabled reads
+   * as `absent`; Redis failures reject with `GuardRedisError`.
+   */
+  read(provider: string): CloudIpStoreRead {
+    const name = requireName('provider', provider);
+    const raw = this.redis.getKey(this.keyPrefix, name);
+    if (raw === null) return { kind: 'absent' };
+    const list = parseStringList(raw);
+    if (list === null) return { kind: 'foreign', detail: `${this.keyPrefix}:${name} is not a JSON list of strings` };
+    return { kind: 'entries', entries: new Set(list) };
   }
 
   /** Writes the sorted list in Python's JSON format, with `EX ttl` when a TTL is given (none clears an earlier one). */

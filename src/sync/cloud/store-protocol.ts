@@ -15,7 +15,20 @@ export interface SyncCloudIpStoreProtocol {
   set(provider: string, ranges: Iterable<string>, ttl?: number | null): void;
   /** Drops every entry this store owns (and nothing else). */
   clear(): void;
+  /**
+   * Optional: the cached value told apart from a value in a format this store cannot read
+   * (`foreign`), which `get` reports as a miss. A `CloudManager` never writes over a `foreign`
+   * value — it may belong to another (newer) program sharing the backend. Stores without it are
+   * read through `get`.
+   */
+  read?(provider: string): CloudIpStoreRead;
 }
+
+/** What {@link SyncCloudIpStoreProtocol.read} found. */
+export type CloudIpStoreRead =
+  | { readonly kind: 'absent' }
+  | { readonly kind: 'entries'; readonly entries: Set<string> }
+  | { readonly kind: 'foreign'; readonly detail: string };
 
 /** Builds a store from the live Redis handler once Redis is up. */
 export type SyncCloudIpStoreFactory = (redis: SyncRedisHandlerProtocol) => SyncCloudIpStoreProtocol;

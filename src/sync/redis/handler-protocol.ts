@@ -4,7 +4,9 @@
  * every member callers really use, so a custom backend that satisfies it works at runtime too.
  */
 import type { Logger } from '../../core/logger.js';
-import type { SyncRedisConnection } from '../../bridge/seams/redis.js';
+import type { RedisArg, RedisReply, RedisScript } from '../../core/redis-types.js';
+import type { AgentHandler } from '../../core/telemetry.js';
+import type { SyncRedisConnection, SyncRedisSubscription } from '../../bridge/seams/redis.js';
 
 /** A leased connection from {@link SyncRedisHandlerProtocol.getConnection}; use it with `await using`. */
 export interface SyncRedisLease extends Disposable {
@@ -34,6 +36,27 @@ export interface SyncRedisHandlerProtocol {
   keys(pattern: string): string[] | null;
   /** Deletes every key matching `{escaped prefix}{pattern}` (SCAN + batched UNLINK); `null` when disabled. */
   deletePattern(pattern: string): number | null;
+  /**
+   * Adds a hit to the sliding window `{prefix}{namespace}:{key}` (unique member scored `now`),
+   * prunes hits scored `<= windowStart`, sets the TTL and returns the count; one round trip.
+   */
+  recordSlidingWindowHit(namespace: string, key: string, now: number, windowStart: number, ttl: number): number | null;
+  /** Runs a script over keys of one namespace (prefixed by the handler); `null` when disabled. */
+  runScript(
+    script: RedisScript,
+    namespace: string,
+    keys: readonly string[],
+    args: readonly RedisArg[],
+  ): RedisReply | null;
+  /** PUBLISH on `{prefix}{channel}`; `null` when disabled. */
+  publish(channel: string, message: string): number | null;
+  /** A buffered subscription to `{prefix}{channel}`; `null` when disabled. */
+  subscribe(channel: string, capacity?: number): SyncRedisSubscription | null;
   /** Leases the raw connection (escape hatch for commands not listed here). */
   getConnection(): SyncRedisLease;
+  /**
+   * Optional: sets the agent that receives the handler's connection events (`RedisManager` has
+   * it). `HandlerInitializer` calls it, when present, with the agent of its options.
+   */
+  initializeAgent?(agent: AgentHandler | null): void;
 }

@@ -1,18 +1,8 @@
 /**
  * P01–P08: absence, round trips, empty sets, overwrites, name isolation and copying.
  */
-import fc from 'fast-check';
 import { check, expectNull, expectSet, expectState } from '../assert.js';
-import {
-  asInput,
-  cidrList,
-  nameFamily,
-  providerName,
-  rangesForm,
-  SMALL_UNIVERSE,
-  smallSet,
-  type RangesForm,
-} from '../arbitraries.js';
+import { asInput, SMALL_UNIVERSE, type RangesForm } from '../arbitraries.js';
 import { show } from '../trace.js';
 import { OMIT_TTL } from '../view.js';
 import { asyncProp, expectedOf, RUN_TIMEOUT_MS, scaled, type PropertyDefinition } from './define.js';
@@ -26,11 +16,11 @@ const P01: PropertyDefinition = {
   skipReason: always,
   runs: (base) => scaled(base, 0.3),
   runTimeoutMs: standardTimeout,
-  build: (env) =>
+  build: (env, fc, arb) =>
     asyncProp(
       fc.record({
-        names: fc.uniqueArray(providerName, { minLength: 2, maxLength: 5 }),
-        ranges: smallSet(1),
+        names: arb.providerNames(2, 5),
+        ranges: arb.smallSet(1),
       }),
       ({ names, ranges }) =>
         env.run(async (scope) => {
@@ -52,13 +42,15 @@ const P02: PropertyDefinition = {
   skipReason: always,
   runs: (base) => scaled(base, 1),
   runTimeoutMs: standardTimeout,
-  build: (env) =>
-    asyncProp(fc.record({ name: providerName, list: cidrList(1, 200), form: rangesForm }), ({ name, list, form }) =>
-      env.run(async (scope) => {
-        const s = await scope.open();
-        await s.set(name, asInput(list, form));
-        expectSet(await s.get(name), new Set(list), `get(${show(name)}) after set`);
-      }),
+  build: (env, fc, arb) =>
+    asyncProp(
+      fc.record({ name: arb.providerName, list: arb.memberList(1), form: arb.rangesForm }),
+      ({ name, list, form }) =>
+        env.run(async (scope) => {
+          const s = await scope.open();
+          await s.set(name, asInput(list, form));
+          expectSet(await s.get(name), new Set(list), `get(${show(name)}) after set`);
+        }),
     ),
 };
 
@@ -70,11 +62,16 @@ const P03: PropertyDefinition = {
   skipReason: always,
   runs: (base) => scaled(base, 0.3),
   runTimeoutMs: standardTimeout,
-  build: (env) => {
+  build: (env, fc, arb) => {
     const cases: EmptyCase[] = ['empty', 'value-then-empty'];
     if (env.caps.ttl !== null) cases.push('empty-with-ttl');
     return asyncProp(
-      fc.record({ name: providerName, before: smallSet(1), how: fc.constantFrom(...cases), form: rangesForm }),
+      fc.record({
+        name: arb.providerName,
+        before: arb.smallSet(1),
+        how: fc.constantFrom(...cases),
+        form: arb.rangesForm,
+      }),
       ({ name, before, how, form }) =>
         env.run(async (scope) => {
           const s = await scope.open();
@@ -114,14 +111,14 @@ const P04: PropertyDefinition = {
   skipReason: always,
   runs: (base) => scaled(base, 0.5),
   runTimeoutMs: standardTimeout,
-  build: (env) =>
+  build: (env, fc, arb) =>
     asyncProp(
       fc.record({
-        name: providerName,
-        a: smallSet(1),
-        other: smallSet(),
+        name: arb.providerName,
+        a: arb.smallSet(1),
+        other: arb.smallSet(),
         relation: fc.constantFrom<Relation>('subset', 'superset', 'equal', 'disjoint', 'empty', 'any'),
-        form: rangesForm,
+        form: arb.rangesForm,
       }),
       ({ name, a, other, relation, form }) =>
         env.run(async (scope) => {
@@ -140,12 +137,15 @@ const P05: PropertyDefinition = {
   skipReason: always,
   runs: (base) => scaled(base, 0.5),
   runTimeoutMs: standardTimeout,
-  build: (env) =>
+  build: (env, fc, arb) =>
     asyncProp(
-      nameFamily.chain((family) =>
+      arb.nameFamily.chain((family) =>
         fc.record({
           family: fc.constant(family),
-          writes: fc.array(fc.tuple(fc.nat({ max: family.length - 1 }), smallSet()), { minLength: 1, maxLength: 8 }),
+          writes: fc.array(fc.tuple(fc.nat({ max: family.length - 1 }), arb.smallSet()), {
+            minLength: 1,
+            maxLength: 8,
+          }),
         }),
       ),
       ({ family, writes }) =>
@@ -183,7 +183,7 @@ function mutate(target: Set<string> | string[], how: Mutation): string {
   return how === 'add' ? `push(${show(extra)})` : how === 'delete' ? 'shift()' : 'length = 0';
 }
 
-const mutation = fc.constantFrom<Mutation>('add', 'delete', 'clear');
+const MUTATIONS: readonly Mutation[] = ['add', 'delete', 'clear'];
 
 const P06: PropertyDefinition = {
   id: 'P06',
@@ -191,16 +191,18 @@ const P06: PropertyDefinition = {
   skipReason: always,
   runs: (base) => scaled(base, 0.3),
   runTimeoutMs: standardTimeout,
-  build: (env) =>
-    asyncProp(fc.record({ name: providerName, list: smallSet(1), how: mutation }), ({ name, list, how }) =>
-      env.run(async (scope) => {
-        const s = await scope.open();
-        await s.set(name, list);
-        const first = await s.get(name);
-        check(first instanceof Set, `get(${show(name)}) returned ${show(first)}, not a Set`);
-        scope.trace.code(`result.${mutate(first, how)}; // mutate the Set the get above returned`);
-        expectSet(await s.get(name), new Set(list), `get(${show(name)}) after mutating a previous result`);
-      }),
+  build: (env, fc, arb) =>
+    asyncProp(
+      fc.record({ name: arb.providerName, list: arb.smallSet(1), how: fc.constantFrom(...MUTATIONS) }),
+      ({ name, list, how }) =>
+        env.run(async (scope) => {
+          const s = await scope.open();
+          await s.set(name, list);
+          const first = await s.get(name);
+          check(first instanceof Set, `get(${show(name)}) returned ${show(first)}, not a Set`);
+          scope.trace.code(`result.${mutate(first, how)}; // mutate the Set the get above returned`);
+          expectSet(await s.get(name), new Set(list), `get(${show(name)}) after mutating a previous result`);
+        }),
     ),
 };
 
@@ -210,9 +212,14 @@ const P07: PropertyDefinition = {
   skipReason: always,
   runs: (base) => scaled(base, 0.3),
   runTimeoutMs: standardTimeout,
-  build: (env) =>
+  build: (env, fc, arb) =>
     asyncProp(
-      fc.record({ name: providerName, list: smallSet(1), how: mutation, form: rangesForm }),
+      fc.record({
+        name: arb.providerName,
+        list: arb.smallSet(1),
+        how: fc.constantFrom(...MUTATIONS),
+        form: arb.rangesForm,
+      }),
       ({ name, list, how, form }) =>
         env.run(async (scope) => {
           const s = await scope.open();
@@ -260,11 +267,11 @@ const P08: PropertyDefinition = {
   skipReason: always,
   runs: (base) => scaled(base, 0.2),
   runTimeoutMs: standardTimeout,
-  build: (env) =>
+  build: (env, fc, arb) =>
     asyncProp(
       fc.record({
-        name: providerName,
-        list: cidrList(0, 20),
+        name: arb.providerName,
+        list: arb.cidrList(0, 20),
         form: fc.constantFrom<IterableForm>('generator', 'reiterable', 'map-keys', 'set', 'array'),
       }),
       ({ name, list, form }) =>

@@ -2,9 +2,8 @@
  * P14–P16: `clear` empties exactly its own store; stores under different prefixes never see,
  * alias or clear each other's data — with prefixes full of glob and separator characters.
  */
-import fc from 'fast-check';
 import { expectNull, expectState } from '../assert.js';
-import { providerName, smallSet, SMALL_UNIVERSE } from '../arbitraries.js';
+import { SMALL_UNIVERSE } from '../arbitraries.js';
 import { show } from '../trace.js';
 import type { StoreView } from '../view.js';
 import { asyncProp, expectedOf, needsPrefixes, RUN_TIMEOUT_MS, scaled, type PropertyDefinition } from './define.js';
@@ -15,12 +14,12 @@ const P14: PropertyDefinition = {
   skipReason: () => null,
   runs: (base) => scaled(base, 0.2),
   runTimeoutMs: () => RUN_TIMEOUT_MS,
-  build: (env) =>
+  build: (env, fc, arb) =>
     asyncProp(
       fc.record({
-        names: fc.uniqueArray(providerName, { minLength: 1, maxLength: 5 }),
-        list: smallSet(1),
-        after: smallSet(1),
+        names: arb.providerNames(1, 5),
+        list: arb.smallSet(1),
+        after: arb.smallSet(1),
         twice: fc.boolean(),
       }),
       ({ names, list, after, twice }) =>
@@ -40,9 +39,24 @@ const P14: PropertyDefinition = {
 
 /**
  * Prefixes around `a` that a careless `clear` confuses with it: a longer prefix, a separator,
- * glob characters, a backslash, the bare base (a prefix *of* it), case, unicode.
+ * glob characters, a backslash, the bare base (a prefix *of* it), case, unicode — and `a%3A`,
+ * which an encoding of `:` that leaves `%` alone makes the same as `a:`.
  */
-const NEIGHBOUR_SUFFIXES = ['ab', 'a:', 'a*', 'a?', 'a[x]', 'a\\', '*', '', 'A', '\u00e4', 'a/', 'a:b'] as const;
+const NEIGHBOUR_SUFFIXES = [
+  'ab',
+  'a:',
+  'a%3A',
+  'a*',
+  'a?',
+  'a[x]',
+  'a\\',
+  '*',
+  '',
+  'A',
+  '\u00e4',
+  'a/',
+  'a:b',
+] as const;
 
 interface Holder {
   readonly store: StoreView;
@@ -70,8 +84,8 @@ const P15: PropertyDefinition = {
   skipReason: needsPrefixes,
   runs: (base) => scaled(base, 0.05, 3),
   runTimeoutMs: () => RUN_TIMEOUT_MS,
-  build: (env) =>
-    asyncProp(fc.uniqueArray(fc.oneof(providerName, fc.constant('*')), { minLength: 1, maxLength: 3 }), (names) =>
+  build: (env, fc, arb) =>
+    asyncProp(fc.uniqueArray(fc.oneof(arb.providerName, fc.constant('*')), { minLength: 1, maxLength: 3 }), (names) =>
       env.run(async (scope) => {
         const base = scope.newPrefix();
         const dataFor = (i: number) =>
@@ -107,9 +121,14 @@ const P16: PropertyDefinition = {
   skipReason: needsPrefixes,
   runs: (base) => scaled(base, 0.05, 3),
   runTimeoutMs: () => RUN_TIMEOUT_MS,
-  build: (env) =>
+  build: (env, fc, arb) =>
     asyncProp(
-      fc.record({ a: smallSet(1), b: smallSet(1), writeFirst: fc.boolean(), tail: fc.constantFrom('y', 'y:z', '*') }),
+      fc.record({
+        a: arb.smallSet(1),
+        b: arb.smallSet(1),
+        writeFirst: fc.boolean(),
+        tail: fc.constantFrom('y', 'y:z', '*'),
+      }),
       ({ a, b, writeFirst, tail }) =>
         env.run(async (scope) => {
           for (const sep of SEPARATORS) {

@@ -3,9 +3,10 @@
  * set of outcomes a linearizable store may produce (a scheduler cannot reorder what happens
  * inside a real backend, so the oracle allows every serial order instead).
  */
-import fc from 'fast-check';
 import { expectOneOf, expectState } from '../assert.js';
-import { providerName, smallSet, SMALL_UNIVERSE } from '../arbitraries.js';
+import type { Arbitrary } from 'fast-check';
+import { SMALL_UNIVERSE, type Arbitraries } from '../arbitraries.js';
+import type { FastCheck } from '../fast-check.js';
 import type { RunScope } from '../session.js';
 import { show } from '../trace.js';
 import { asyncProp, expectedOf, needsConcurrency, RUN_TIMEOUT_MS, scaled, type PropertyDefinition } from './define.js';
@@ -18,10 +19,12 @@ async function together(scope: RunScope, calls: readonly (() => Promise<unknown>
 }
 
 /** Distinct, non-nested values: `A ∪ B` can be told from `A` and from `B`. */
-const twoValues = fc.tuple(smallSet(1), smallSet(1)).map(([a, b]) => [
-  [...a, '192.0.2.10/32'],
-  [...b, '192.0.2.20/32'],
-]);
+function twoValues(fc: FastCheck, arb: Arbitraries): Arbitrary<string[][]> {
+  return fc.tuple(arb.smallSet(1), arb.smallSet(1)).map(([a, b]) => [
+    [...a, '192.0.2.10/32'],
+    [...b, '192.0.2.20/32'],
+  ]);
+}
 
 const P20: PropertyDefinition = {
   id: 'P20',
@@ -29,9 +32,14 @@ const P20: PropertyDefinition = {
   skipReason: needsConcurrency,
   runs: (base) => scaled(base, 0.3),
   runTimeoutMs: () => RUN_TIMEOUT_MS,
-  build: (env) =>
+  build: (env, fc, arb) =>
     asyncProp(
-      fc.record({ name: providerName, values: twoValues, before: smallSet(), extraWriter: fc.boolean() }),
+      fc.record({
+        name: arb.providerName,
+        values: twoValues(fc, arb),
+        before: arb.smallSet(),
+        extraWriter: fc.boolean(),
+      }),
       ({ name, values, before, extraWriter }) =>
         env.run(async (scope) => {
           const s = await scope.open();
@@ -53,9 +61,9 @@ const P21: PropertyDefinition = {
   skipReason: needsConcurrency,
   runs: (base) => scaled(base, 0.3),
   runTimeoutMs: () => RUN_TIMEOUT_MS,
-  build: (env) =>
+  build: (env, fc, arb) =>
     asyncProp(
-      fc.record({ name: providerName, values: twoValues, readers: fc.integer({ min: 1, max: 3 }) }),
+      fc.record({ name: arb.providerName, values: twoValues(fc, arb), readers: fc.integer({ min: 1, max: 3 }) }),
       ({ name, values, readers }) =>
         env.run(async (scope) => {
           const [oldList, newList] = values as [string[], string[]];
@@ -77,8 +85,8 @@ const P22: PropertyDefinition = {
   skipReason: needsConcurrency,
   runs: (base) => scaled(base, 0.2),
   runTimeoutMs: () => RUN_TIMEOUT_MS,
-  build: (env) =>
-    asyncProp(fc.uniqueArray(providerName, { minLength: 2, maxLength: 12 }), (names) =>
+  build: (env, fc, arb) =>
+    asyncProp(arb.providerNames(2, 12), (names) =>
       env.run(async (scope) => {
         const s = await scope.open();
         const value = (i: number) => [`10.${i}.0.0/16`, SMALL_UNIVERSE[i % SMALL_UNIVERSE.length] as string];
@@ -103,13 +111,13 @@ const P23: PropertyDefinition = {
   skipReason: needsConcurrency,
   runs: (base) => scaled(base, 0.2),
   runTimeoutMs: () => RUN_TIMEOUT_MS,
-  build: (env) =>
+  build: (env, fc, arb) =>
     asyncProp(
       fc.record({
-        names: fc.uniqueArray(providerName, { minLength: 2, maxLength: 2 }),
-        a: smallSet(1),
-        b: smallSet(1),
-        c: smallSet(),
+        names: arb.providerNames(2, 2),
+        a: arb.smallSet(1),
+        b: arb.smallSet(1),
+        c: arb.smallSet(),
       }),
       ({ names, a, b, c }) =>
         env.run(async (scope) => {

@@ -3,9 +3,7 @@
  * an async store returns promises, and its failures arrive as rejections, never as
  * synchronous throws — including for invalid arguments.
  */
-import fc from 'fast-check';
 import { ConformanceViolation } from '../assert.js';
-import { providerName, smallSet } from '../arbitraries.js';
 import type { StoreMode } from '../store-types.js';
 import { show, showRanges, type StoreMethod } from '../trace.js';
 import type { CallKind } from '../view.js';
@@ -29,15 +27,15 @@ const P25: PropertyDefinition = {
   skipReason: () => null,
   runs: (base) => scaled(base, 0.2),
   runTimeoutMs: () => RUN_TIMEOUT_MS,
-  build: (env) =>
+  build: (env, fc, arb) =>
     asyncProp(
       fc.record({
         ops: fc.array(fc.constantFrom<Op>('get', 'set', 'set-ttl', 'clear', 'invalid-set'), {
           minLength: 1,
           maxLength: 8,
         }),
-        name: providerName,
-        list: smallSet(),
+        name: arb.providerName,
+        list: arb.smallSet(),
       }),
       ({ ops, name, list }) =>
         env.run(async (scope) => {

@@ -3,7 +3,9 @@
  * so a gap is reported as skipped, never passed), its cost, and a fast-check property built
  * against the kit's async view.
  */
-import fc from 'fast-check';
+import type { Arbitrary, IRawProperty } from 'fast-check';
+import type { Arbitraries } from '../arbitraries.js';
+import { fastCheck, type FastCheck } from '../fast-check.js';
 import type { ResolvedCapabilities } from '../options.js';
 import type { PropertyId } from '../property-ids.js';
 import type { RunScope } from '../session.js';
@@ -30,7 +32,7 @@ export interface PropertyEnv {
 
 /** A property the engine can check: any fast-check property over any generated values. */
 // The value tuple differs per property; the engine only forwards it to fast-check and prints it.
-export type AnyProperty = fc.IRawProperty<never>;
+export type AnyProperty = IRawProperty<never>;
 
 /** One property of the catalogue. */
 export interface PropertyDefinition {
@@ -42,8 +44,8 @@ export interface PropertyDefinition {
   runs(base: number, caps: ResolvedCapabilities): number;
   /** The longest one run may take in ms (real TTL waits included). */
   runTimeoutMs(caps: ResolvedCapabilities): number;
-  /** The fast-check property. */
-  build(env: PropertyEnv): AnyProperty;
+  /** The fast-check property, built with the loaded fast-check and the kit's generators. */
+  build(env: PropertyEnv, fc: FastCheck, arb: Arbitraries): AnyProperty;
   /** False when shrinking costs too much (each real-time TTL run waits): the first failure is reported. */
   shrinks?(caps: ResolvedCapabilities): boolean;
 }
@@ -74,8 +76,8 @@ export function needsPrefixes(gate: GateInfo): string | null {
 }
 
 /** A fast-check async property over one arbitrary (use `fc.record` for several values). */
-export function asyncProp<T>(arbitrary: fc.Arbitrary<T>, predicate: (value: T) => Promise<void>): AnyProperty {
-  return fc.asyncProperty(arbitrary, predicate) as unknown as AnyProperty;
+export function asyncProp<T>(arbitrary: Arbitrary<T>, predicate: (value: T) => Promise<void>): AnyProperty {
+  return fastCheck().asyncProperty(arbitrary, predicate) as unknown as AnyProperty;
 }
 
 /** What `get` must return after `set(name, list)`: the set, or null for an empty one under `emptySet: absent`. */

@@ -3,17 +3,18 @@
  * clock is declared), on a small pool of colliding names; every `get` must agree with a plain
  * Map model. fast-check shrinks a failure to a minimal program and gives a replay path.
  */
-import fc from 'fast-check';
 import { expectOneOf } from '../assert.js';
-import { asInput, rangesForm, smallSet, type RangesForm } from '../arbitraries.js';
+import type { Arbitrary, AsyncCommand } from 'fast-check';
+import { asInput, type Arbitraries, type RangesForm } from '../arbitraries.js';
+import type { FastCheck } from '../fast-check.js';
 import type { RunScope } from '../session.js';
 import type { Timer } from '../timer.js';
 import { show, showRanges } from '../trace.js';
 import { OMIT_TTL, type StoreView } from '../view.js';
 import { asyncProp, RUN_TIMEOUT_MS, scaled, type PropertyDefinition, type PropertyEnv } from './define.js';
 
-/** Names that collide under case folding, trimming, globbing or normalisation. */
-const NAME_POOL = ['aws', 'AWS', 'aws ', 'gcp', 'a*', '\u00e9', 'e\u0301'] as const;
+/** Names that collide under case folding, trimming, globbing or normalisation, or in a plain object. */
+const NAME_POOL = ['aws', 'AWS', 'aws ', 'gcp', 'a*', '\u00e9', 'e\u0301', 'constructor'] as const;
 
 interface Entry {
   readonly ranges: ReadonlySet<string>;
@@ -33,7 +34,7 @@ interface Real {
   readonly emptyIsAbsent: boolean;
 }
 
-type Command = fc.AsyncCommand<Model, Real>;
+type Command = AsyncCommand<Model, Real>;
 
 class SetCommand implements Command {
   constructor(
@@ -110,21 +111,21 @@ function allowedReads(model: Model, name: string, resolutionMs: number): (Readon
   return [entry.ranges, null];
 }
 
-function commandArbitraries(env: PropertyEnv): fc.Arbitrary<Command>[] {
+function commandArbitraries(env: PropertyEnv, fc: FastCheck, arb: Arbitraries): Arbitrary<Command>[] {
   const name = fc.constantFrom(...NAME_POOL);
   const clocked = env.timer?.clocked === true;
   // Without a clock, only TTLs that cannot run out during a run (the model cannot move real time).
-  const ttl: fc.Arbitrary<number | null> =
+  const ttl: Arbitrary<number | null> =
     env.caps.ttl === null
       ? fc.constant(null)
       : clocked
         ? fc.option(fc.constantFrom(1, 2, 60, 3600), { nil: null })
         : fc.option(fc.constantFrom(3600, 86_400), { nil: null });
-  const set = fc.tuple(name, smallSet(), ttl, rangesForm).map(([n, l, t, f]) => new SetCommand(n, l, t, f));
+  const set = fc.tuple(name, arb.smallSet(), ttl, arb.rangesForm).map(([n, l, t, f]) => new SetCommand(n, l, t, f));
   const get = name.map((n) => new GetCommand(n));
   // fc.commands picks among the arbitraries uniformly: repeating one weights it. A clear wipes
   // the evidence of an earlier fault, so it is rare.
-  const commands: fc.Arbitrary<Command>[] = [set, set, set, get, get, get, fc.constant(new ClearCommand())];
+  const commands: Arbitrary<Command>[] = [set, set, set, get, get, get, fc.constant(new ClearCommand())];
   if (clocked) {
     const ms = fc.oneof(
       fc.constantFrom(1, 500, 999, 1000, 1001, 2000, 60_000),
@@ -141,11 +142,11 @@ const P24: PropertyDefinition = {
   skipReason: () => null,
   runs: (base) => scaled(base, 1),
   runTimeoutMs: () => RUN_TIMEOUT_MS,
-  build: (env) => {
+  build: (env, fc, arb) => {
     // 'medium' size: about 20 commands per run (the default, about 5, rarely repeats a name after a write).
     const base = { maxCommands: 40, size: 'medium' as const };
     const options = env.replayPath === null ? base : { ...base, replayPath: env.replayPath };
-    return asyncProp(fc.commands(commandArbitraries(env), options), (commands) =>
+    return asyncProp(fc.commands(commandArbitraries(env, fc, arb), options), (commands) =>
       env.run(async (scope) => {
         const store = await scope.open();
         const real: Real = { store, scope, timer: env.timer, emptyIsAbsent: env.caps.emptySet === 'absent' };

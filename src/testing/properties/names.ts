@@ -1,10 +1,9 @@
 /**
  * P17–P18: provider names are stored verbatim — glob, separator and escape characters, white
- * space at the edges, very long names, and unicode without normalisation.
+ * space at the edges, keys of `Object.prototype`, very long names, and unicode without normalisation.
  */
-import fc from 'fast-check';
 import { expectNull, expectSet } from '../assert.js';
-import { generatedName, smallSet, SPECIAL_NAMES, unicodeName } from '../arbitraries.js';
+import { PROTOTYPE_NAMES, SPECIAL_NAMES } from '../arbitraries.js';
 import { show } from '../trace.js';
 import type { StoreView } from '../view.js';
 import { asyncProp, RUN_TIMEOUT_MS, scaled, type PropertyDefinition } from './define.js';
@@ -29,18 +28,19 @@ function longNames(max: number): string[] {
 
 const P17: PropertyDefinition = {
   id: 'P17',
-  title: 'names with glob, separator and white-space characters, and long names, are kept verbatim',
+  title:
+    'names with glob, separator and white-space characters, keys of Object.prototype, and long names, are kept verbatim',
   skipReason: () => null,
   runs: (base) => scaled(base, 0.1, 3),
   runTimeoutMs: () => RUN_TIMEOUT_MS,
-  build: (env) =>
+  build: (env, fc, arb) =>
     asyncProp(
-      fc.record({ extra: fc.array(generatedName, { maxLength: 4 }), victim: smallSet(1) }),
+      fc.record({ extra: fc.array(arb.generatedName, { maxLength: 4 }), victim: arb.smallSet(1) }),
       ({ extra, victim }) =>
         env.run(async (scope) => {
           const s = await scope.open();
           const max = env.caps.maxNameLength;
-          const names = [...new Set([...SPECIAL_NAMES, ...longNames(max), ...extra])].filter(
+          const names = [...new Set([...SPECIAL_NAMES, ...PROTOTYPE_NAMES, ...longNames(max), ...extra])].filter(
             (n) => n !== 'a' && n.length <= max,
           );
           await s.set('a', victim);
@@ -61,8 +61,8 @@ const P18: PropertyDefinition = {
   skipReason: () => null,
   runs: (base) => scaled(base, 0.2),
   runTimeoutMs: () => RUN_TIMEOUT_MS,
-  build: (env) =>
-    asyncProp(fc.uniqueArray(unicodeName, { minLength: 1, maxLength: 6 }), (generated) =>
+  build: (env, fc, arb) =>
+    asyncProp(fc.uniqueArray(arb.unicodeName, { minLength: 1, maxLength: 6 }), (generated) =>
       env.run(async (scope) => {
         const s = await scope.open();
         const names = [...new Set([...LOOK_ALIKES, ...generated])];

@@ -1,7 +1,6 @@
 /**
  * P19: large sets survive whole — no truncation, no leftovers from chunked writes.
  */
-import fc from 'fast-check';
 import { expectSet } from '../assert.js';
 import { largeCidrSet, SMALL_UNIVERSE } from '../arbitraries.js';
 import { asyncProp, RUN_TIMEOUT_MS, type PropertyDefinition } from './define.js';
@@ -12,7 +11,7 @@ const P19: PropertyDefinition = {
   skipReason: () => null,
   runs: () => 2,
   runTimeoutMs: () => RUN_TIMEOUT_MS * 3,
-  build: (env) =>
+  build: (env, fc, _arb) =>
     asyncProp(
       fc.record({ first: fc.integer(), second: fc.integer(), name: fc.constantFrom('aws', 'big') }),
       ({ first, second, name }) =>

@@ -3,9 +3,9 @@
  * deadline (many cases, no waiting); otherwise it really waits `ttl + resolution` once per
  * property, with the shortest TTLs the declared resolution allows.
  */
-import fc from 'fast-check';
+import type { Arbitrary } from 'fast-check';
 import { ConformanceIndeterminate, expectNull, expectSet, expectState } from '../assert.js';
-import { providerName, smallSet } from '../arbitraries.js';
+import type { FastCheck } from '../fast-check.js';
 import type { ResolvedCapabilities } from '../options.js';
 import type { RunScope } from '../session.js';
 import type { Timer } from '../timer.js';
@@ -34,7 +34,7 @@ function minTtl(caps: ResolvedCapabilities, factor: number): number {
 }
 
 /** TTLs to try: many with a clock, only the shortest in real time. */
-function ttlSeconds(env: PropertyEnv, min: number): fc.Arbitrary<number> {
+function ttlSeconds(env: PropertyEnv, fc: FastCheck, min: number): Arbitrary<number> {
   if (env.timer === null || !env.timer.clocked) return fc.constant(min);
   return fc.oneof(
     fc.constantFrom(min, min + 1, Math.max(min, 10), Math.max(min, 60), Math.max(min, 3600)),
@@ -96,9 +96,9 @@ const P09: PropertyDefinition = {
   shrinks: shrinksWithClockOnly,
   runs: runsFor,
   runTimeoutMs: timeoutFor((caps) => minTtl(caps, 2)),
-  build: (env) =>
+  build: (env, fc, arb) =>
     asyncProp(
-      fc.record({ name: providerName, list: smallSet(1), ttl: ttlSeconds(env, minTtl(env.caps, 2)) }),
+      fc.record({ name: arb.providerName, list: arb.smallSet(1), ttl: ttlSeconds(env, fc, minTtl(env.caps, 2)) }),
       ({ name, list, ttl }) =>
         env.run(async (scope) => {
           const timer = timerOf(env);
@@ -132,9 +132,9 @@ const P10: PropertyDefinition = {
   shrinks: shrinksWithClockOnly,
   runs: runsFor,
   runTimeoutMs: timeoutFor(() => 1),
-  build: (env) =>
+  build: (env, fc, arb) =>
     asyncProp(
-      fc.record({ name: providerName, a: smallSet(1), b: smallSet(1), ttl: ttlSeconds(env, 1) }),
+      fc.record({ name: arb.providerName, a: arb.smallSet(1), b: arb.smallSet(1), ttl: ttlSeconds(env, fc, 1) }),
       ({ name, a, b, ttl }) =>
         env.run(async (scope) => {
           const timer = timerOf(env);
@@ -160,15 +160,15 @@ const P11: PropertyDefinition = {
   shrinks: shrinksWithClockOnly,
   runs: runsFor,
   runTimeoutMs: timeoutFor((caps) => minTtl(caps, 2)),
-  build: (env) => {
+  build: (env, fc, arb) => {
     const gapMin = minTtl(env.caps, 3) + 1;
     const gap = env.timer?.clocked ? fc.integer({ min: gapMin, max: 100_000 }) : fc.constant(gapMin);
     return asyncProp(
       fc.record({
-        names: fc.uniqueArray(providerName, { minLength: 2, maxLength: 2 }),
-        a: smallSet(1),
-        b: smallSet(1),
-        short: ttlSeconds(env, minTtl(env.caps, 2)),
+        names: arb.providerNames(2, 2),
+        a: arb.smallSet(1),
+        b: arb.smallSet(1),
+        short: ttlSeconds(env, fc, minTtl(env.caps, 2)),
         gap,
       }),
       ({ names, a, b, short, gap }) =>
@@ -199,70 +199,128 @@ const P11: PropertyDefinition = {
   },
 };
 
+/** A TTL outside the protocol's whole seconds from 1 up, or an omitted / `null` one (no expiry). */
 type Degenerate = number | 'undefined' | 'null';
+
+/** Every case P12 tries with a clock. */
+const DEGENERATE_TTLS: readonly Degenerate[] = [
+  0,
+  -1,
+  -3600,
+  0.5,
+  0.001,
+  1.5,
+  2.999,
+  Number.NaN,
+  Number.POSITIVE_INFINITY,
+  Number.NEGATIVE_INFINITY,
+  'undefined',
+  'null',
+];
+
+/** In real time only the cases whose bound is one second, so one wait of a second covers them all. */
+const REAL_TIME_DEGENERATE_TTLS: readonly Degenerate[] = DEGENERATE_TTLS.filter(
+  (ttl) => typeof ttl !== 'number' || degenerateTtlBoundMs(ttl) === 1000,
+);
+
+/**
+ * The latest a store may still hold a value it accepted with the non-whole `ttl`: the next whole
+ * second (`ceil(ttl)` s, and 1 s for 0, negative and non-finite TTLs). Honouring a fraction
+ * exactly, rounding it up or down, or expiring at once are all fine; living forever is not.
+ */
+export function degenerateTtlBoundMs(ttl: number): number {
+  return Number.isFinite(ttl) && ttl > 1 ? Math.ceil(ttl) * 1000 : 1000;
+}
+
+interface DegenerateCase {
+  readonly name: string;
+  readonly ttl: Degenerate;
+  /** When the set began (timer time). */
+  readonly mark: number;
+  /** What `get` must read once the bound has passed. */
+  readonly outcome: 'rejected' | 'accepted' | 'no-expiry';
+}
+
+function ttlText(ttl: Degenerate): string {
+  return typeof ttl === 'number' ? show(ttl) : ttl;
+}
 
 const P12: PropertyDefinition = {
   id: 'P12',
-  title: 'TTL: 0, negative, fractional and non-finite TTLs are rejected or expire at once, never live forever',
+  // 0, negative, fractional, NaN and ±Infinity: outside the protocol's whole seconds.
+  title: 'TTL: a TTL that is not whole seconds is rejected or expires by the next whole second, never lives forever',
   skipReason: needsTtl,
   shrinks: shrinksWithClockOnly,
-  runs: (base, caps) => (caps.clock !== null ? scaled(base, 0.2) : 3),
+  runs: (base, caps) => (caps.clock !== null ? scaled(base, 0.2) : 1),
   runTimeoutMs: timeoutFor(() => 1),
-  build: (env) =>
+  build: (env, fc, arb) =>
     asyncProp(
       fc.record({
-        name: providerName,
-        a: smallSet(1),
-        b: smallSet(1),
-        ttl: fc.constantFrom<Degenerate>(
-          0,
-          -1,
-          -3600,
-          0.5,
-          1.5,
-          Number.NaN,
-          Number.POSITIVE_INFINITY,
-          'undefined',
-          'null',
-        ),
+        name: arb.providerName,
+        a: arb.smallSet(1),
+        b: arb.smallSet(1),
+        // With a clock: random subsets, shrinking to the one TTL that fails. In real time: every
+        // case with a one-second bound, in one run and one wait.
+        ttls: env.timer?.clocked
+          ? fc.subarray([...DEGENERATE_TTLS], { minLength: 1 })
+          : fc.constant([...REAL_TIME_DEGENERATE_TTLS]),
       }),
-      ({ name, a, b, ttl }) =>
+      ({ name, a, b, ttls }) =>
         env.run(async (scope) => {
           const timer = timerOf(env);
           const s = await scope.open();
-          await s.set(name, a);
-          if (ttl === 'undefined' || ttl === 'null') {
-            const done = timer.mark();
-            await s.set(name, b, ttl === 'null' ? null : undefined);
-            if (timer.clocked) await timer.until(done, LONG_AFTER_MS, scope.trace);
-            expectSet(
-              await s.get(name),
-              new Set(b),
-              `get(${show(name)}) after set(…, ttl ${ttl}): ${ttl} means no expiry`,
-            );
-            return;
+          const start = timer.mark();
+          const cases: DegenerateCase[] = [];
+          for (const [i, ttl] of ttls.entries()) {
+            const caseName = i === 0 ? name : `${name}~${i}`;
+            await s.set(caseName, a);
+            const mark = timer.mark();
+            if (ttl === 'undefined' || ttl === 'null') {
+              await s.set(caseName, b, ttl === 'null' ? null : undefined);
+              cases.push({ name: caseName, ttl, mark, outcome: 'no-expiry' });
+              continue;
+            }
+            let rejected = false;
+            try {
+              await s.set(caseName, b, ttl);
+            } catch {
+              rejected = true;
+            }
+            if (rejected) {
+              const what = `get(${show(caseName)}) after a set with ttl ${ttlText(ttl)} was rejected: the old value must stay`;
+              expectSet(await s.get(caseName), new Set(a), what);
+            }
+            cases.push({ name: caseName, ttl, mark, outcome: rejected ? 'rejected' : 'accepted' });
           }
-          let rejected = false;
-          const mark = timer.mark();
-          try {
-            await s.set(name, b, ttl);
-          } catch {
-            rejected = true;
+          const accepted = cases.filter((c) => c.outcome === 'accepted');
+          // Past every accepted value's bound (nothing to wait for when all were rejected).
+          let latest = 0;
+          for (const c of accepted) {
+            latest = Math.max(latest, c.mark - start + degenerateTtlBoundMs(c.ttl as number) + timer.resolutionMs);
           }
-          if (rejected) {
-            expectSet(
-              await s.get(name),
-              new Set(a),
-              `get(${show(name)}) after a set with ttl ${ttl} was rejected: the old value must stay`,
-            );
-            return;
+          if (latest > 0) await timer.until(start, latest, scope.trace);
+          const check = async (when: string): Promise<void> => {
+            for (const c of cases) {
+              const called = `get(${show(c.name)}) ${when} set(…, ttl ${ttlText(c.ttl)})`;
+              if (c.outcome === 'no-expiry') {
+                expectSet(await s.get(c.name), new Set(b), `${called}: ${c.ttl} means no expiry`);
+              } else if (c.outcome === 'rejected') {
+                expectSet(await s.get(c.name), new Set(a), `${called} was rejected: the old value must stay`);
+              } else {
+                const bound = degenerateTtlBoundMs(c.ttl as number) / 1000;
+                expectNull(
+                  await s.get(c.name),
+                  `${called} was accepted: a TTL that is not whole seconds must expire by the next whole second ` +
+                    `(${bound} s) — or be rejected — never live forever`,
+                );
+              }
+            }
+          };
+          await check(latest > 0 ? 'past the next whole second after' : 'after');
+          if (timer.clocked) {
+            await timer.until(start, LONG_AFTER_MS, scope.trace);
+            await check('ten years after');
           }
-          await timer.until(mark, timer.resolutionMs, scope.trace);
-          const value = await s.get(name);
-          expectNull(
-            value,
-            `get(${show(name)}) after set(…, ttl ${ttl}) was accepted: it must expire at once (or be rejected)`,
-          );
         }),
     ),
 };
@@ -274,13 +332,13 @@ const P13: PropertyDefinition = {
   shrinks: shrinksWithClockOnly,
   runs: runsFor,
   runTimeoutMs: timeoutFor(() => 1),
-  build: (env) =>
+  build: (env, fc, arb) =>
     asyncProp(
       fc.record({
-        names: fc.uniqueArray(providerName, { minLength: 2, maxLength: 2 }),
-        a: smallSet(1),
-        b: smallSet(),
-        ttl: ttlSeconds(env, 1),
+        names: arb.providerNames(2, 2),
+        a: arb.smallSet(1),
+        b: arb.smallSet(),
+        ttl: ttlSeconds(env, fc, 1),
         order: fc.boolean(),
       }),
       ({ names, a, b, ttl, order }) =>
@@ -311,9 +369,9 @@ const P27: PropertyDefinition = {
   shrinks: shrinksWithClockOnly,
   runs: runsFor,
   runTimeoutMs: timeoutFor((caps) => minTtl(caps, 4)),
-  build: (env) =>
+  build: (env, fc, arb) =>
     asyncProp(
-      fc.record({ name: providerName, list: smallSet(1), ttl: ttlSeconds(env, minTtl(env.caps, 4)) }),
+      fc.record({ name: arb.providerName, list: arb.smallSet(1), ttl: ttlSeconds(env, fc, minTtl(env.caps, 4)) }),
       ({ name, list, ttl }) =>
         env.run(async (scope) => {
           const timer = timerOf(env);

@@ -1,16 +1,13 @@
 /**
- * How the conformance factories map the kit's prefix to a RedisCloudIpStore keyPrefix. Keys are
- * `<redisPrefix><keyPrefix>:<provider>`, so a keyPrefix must not contain `:` — otherwise
- * (keyPrefix "ip", provider "x:y") and (keyPrefix "ip:x", provider "y") are one key (P16).
+ * Key-prefix helpers of the conformance tests. (The mapping a user needs for RedisCloudIpStore,
+ * `encodePrefix(prefix, ':')`, is exported by guard-core/testing.)
  */
 import type { Redis } from 'ioredis';
 
-/** Percent-encodes `%` and `:` only: glob characters stay, so the store's escaping is exercised. */
-export function redisKeyPrefix(prefix: string): string {
-  return prefix.replace(/[%:]/g, (c) => `%${c.charCodeAt(0).toString(16).toUpperCase()}`);
-}
-
-/** Hex of the UTF-8 bytes: no separator and no glob character at all. */
+/**
+ * Hex of the UTF-8 bytes: no separator and no glob character at all (for ioredis-mock, whose
+ * SCAN MATCH ignores backslash escapes).
+ */
 export function hexKeyPrefix(prefix: string): string {
   return Buffer.from(prefix, 'utf8').toString('hex');
 }

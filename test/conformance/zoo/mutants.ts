@@ -121,7 +121,7 @@ class KeepsFirstDeadline extends ReferenceCore {
   }
 }
 
-/** "ttl <= 0 means forever", and fractions are accepted as they are. */
+/** "ttl <= 0 means forever" (and so do NaN and ±Infinity); fractions are honoured exactly. */
 class DegenerateTtlLivesForever extends ReferenceCore {
   override deadline(ttl: number | null | undefined): number | null {
     if (ttl === undefined || ttl === null || !(ttl > 0) || !Number.isFinite(ttl)) return null;
@@ -146,6 +146,61 @@ class StoreWideDeadline extends ReferenceCore {
     let map = StoreWideDeadline.deadlines.get(this.backend);
     if (map === undefined) StoreWideDeadline.deadlines.set(this.backend, (map = new Map()));
     return map;
+  }
+}
+
+/**
+ * Entries in a plain object keyed by provider name (`{}`), as hand-written stores often keep
+ * them: on a fresh store `get("constructor")` finds `Object`, `get("__proto__")` finds
+ * `Object.prototype`, and `set("__proto__", …)` changes the object's prototype.
+ */
+class PlainObjectEntries extends ReferenceCore {
+  private static readonly objects = new WeakMap<Backend, Map<string, Record<string, Entry>>>();
+  override get(name: string): Set<string> | null {
+    const entries = this.entries();
+    const entry = entries[name];
+    if (entry === undefined) return null;
+    if (entry.expiresAt !== null && this.now() >= entry.expiresAt) {
+      delete entries[name];
+      return null;
+    }
+    return new Set(entry.ranges);
+  }
+  override set(name: string, ranges: Iterable<string>, ttl?: number | null): void {
+    const list = [...ranges];
+    this.entries()[name] = { ranges: new Set(list), expiresAt: this.deadline(ttl) };
+  }
+  override clear(): void {
+    this.byPrefix().set(this.prefix, {});
+  }
+  private entries(): Record<string, Entry> {
+    const map = this.byPrefix();
+    let entries = map.get(this.prefix);
+    if (entries === undefined) map.set(this.prefix, (entries = {}));
+    return entries;
+  }
+  private byPrefix(): Map<string, Record<string, Entry>> {
+    let map = PlainObjectEntries.objects.get(this.backend);
+    if (map === undefined) PlainObjectEntries.objects.set(this.backend, (map = new Map()));
+    return map;
+  }
+}
+
+/**
+ * Members kept as rows under a case-insensitive collation with a unique (provider, cidr) key,
+ * written with "insert, ignore duplicates": `2001:DB8::/32` after `2001:db8::/32` is dropped.
+ */
+class CaseInsensitiveMembers extends ReferenceCore {
+  override set(name: string, ranges: Iterable<string>, ttl?: number | null): void {
+    const seen = new Set<string>();
+    const kept: string[] = [];
+    for (const range of ranges) {
+      const folded = range.toLowerCase();
+      if (seen.has(folded)) continue;
+      seen.add(folded);
+      kept.push(range);
+    }
+    super.set(name, kept, ttl);
   }
 }
 
@@ -307,8 +362,9 @@ function syncReturningPromises(backend: Backend, prefix: string): SyncCloudIpSto
   return {
     get: (name) => core.get(name),
     clear: () => core.clear(),
-    set: ((name: string, ranges: Iterable<string>, ttl?: number | null) =>
-      Promise.resolve(core.set(name, ranges, ttl))) as unknown as SyncCloudIpStoreShape['set'],
+    // The defect under test: a promise where the sync protocol expects nothing.
+    // eslint-disable-next-line @typescript-eslint/no-misused-promises
+    set: (name: string, ranges: Iterable<string>, ttl?: number | null) => Promise.resolve(core.set(name, ranges, ttl)),
   };
 }
 
@@ -359,7 +415,7 @@ export const MUTANTS: readonly Mutant[] = [
   core('Z11', 'TTL unit off: x1000 too long', 'P09', TtlThousandTimesLonger),
   core('Z12', 'TTL kept by a plain set (SADD semantics)', 'P10', PlainSetKeepsTtl),
   core('Z13', 're-set keeps the first deadline', 'P11', KeepsFirstDeadline),
-  core('Z14', 'ttl <= 0 or fractional lives forever', 'P12', DegenerateTtlLivesForever),
+  core('Z14', 'ttl <= 0 or non-finite lives forever', 'P12', DegenerateTtlLivesForever),
   core('Z15', 'one deadline for the whole store', 'P13', StoreWideDeadline),
   core('Z16', 'clear is a no-op', 'P14', ClearIsNoop),
   core('Z17', 'clear wipes other prefixes (FLUSHDB)', 'P15', ClearWipesEverything),
@@ -376,4 +432,7 @@ export const MUTANTS: readonly Mutant[] = [
   custom('Z28', 'lost concurrent writes (read-modify-write of one blob)', 'P22', 'async', sharedBlob),
   custom('Z29', 'async store throws synchronously', 'P25', 'async', throwsSynchronously),
   custom('Z30', 'sync store returning promises', 'P25', 'sync', syncReturningPromises),
+  core('Z31', 'entries in a plain object ({}): "constructor", "__proto__" read junk', 'P01', PlainObjectEntries),
+  core('Z32', 'set members collapsed case-insensitively (SQL _ci collation)', 'P02', CaseInsensitiveMembers),
+  core('Z33', 'TTL ignored: a TTL that is not whole seconds lives forever', 'P12', TtlIgnored),
 ];

@@ -80,6 +80,20 @@ export class ReferenceCore implements SyncCloudIpStoreShape {
   }
 }
 
+/**
+ * A correct store that honours any finite TTL exactly instead of refusing what is not whole
+ * seconds: 0.5 expires after 500 ms, 0 and negative ones at once; NaN and ±Infinity are refused.
+ * The protocol's TTL is whole seconds, so this is allowed (P12 asks only: never past the next
+ * whole second, never forever).
+ */
+export class ExactFractionalTtlCore extends ReferenceCore {
+  override deadline(ttl: number | null | undefined): number | null {
+    if (ttl === undefined || ttl === null) return null;
+    if (!Number.isFinite(ttl)) throw new TypeError(`ttl must be a finite number of seconds, got ${ttl}`);
+    return this.now() + ttl * 1000;
+  }
+}
+
 /** The async face of a sync core (every method an `async` function, so errors become rejections). */
 export function asAsync(core: SyncCloudIpStoreShape): CloudIpStoreProtocol {
   return {

@@ -26,4 +26,16 @@ try {
     status: error.statusCode,
   };
 }
-process.stdout.write(`${JSON.stringify({ set, got, ranges, removed, closedError })}\n`);
+// An error raised in the bridge worker (connection refused) comes back as the same class, reason kept.
+let bridgedError = null;
+try {
+  new RedisManager({ redisUrl: 'redis://127.0.0.1:1', redisConnectTimeoutMs: 500, logger: silentLogger }).initialize();
+} catch (error) {
+  bridgedError = {
+    name: error.name,
+    sameClass: error instanceof GuardRedisError,
+    reason: /ECONNREFUSED/.test(error.message),
+  };
+}
+const className = require('guard-core').GuardConfigError.name;
+process.stdout.write(`${JSON.stringify({ set, got, ranges, removed, closedError, bridgedError, className })}\n`);

@@ -16,7 +16,7 @@ const OPTIONS: RedisConnectionOptions = {
 
 const clients: Redis[] = [];
 function mockClient(): Redis {
-  const client = new RedisMock() as unknown as Redis;
+  const client = new RedisMock();
   clients.push(client);
   return client;
 }
@@ -85,16 +85,16 @@ describe('connectionFromClient (ioredis-mock: command mapping only)', () => {
 describe('connectionFromClient error mapping', () => {
   function failingClient(error: Error): Redis {
     const client = mockClient();
-    client.get = (() => Promise.reject(error)) as unknown as Redis['get'];
+    client.get = () => Promise.reject(error);
     return client;
   }
 
-  test('a transport failure becomes GuardRedisError 503 naming the redacted target', async () => {
+  test('a transport failure becomes GuardRedisError 503 naming the redacted target and the reason', async () => {
     const c = connectionFromClient(failingClient(new Error("Stream isn't writeable")), OPTIONS);
     const error = (await captureFailure(() => c.get('k'))) as GuardRedisError;
     expect(error).toBeInstanceOf(GuardRedisError);
     expect(error.statusCode).toBe(503);
-    expect(error.detail).toBe('Redis connection failed (redis://127.0.0.1:6390)');
+    expect(error.detail).toBe("Redis connection failed (redis://127.0.0.1:6390): Stream isn't writeable");
   });
 
   test('a command timeout says so', async () => {

@@ -151,16 +151,21 @@ describe('RedisManager (over a fake seam)', () => {
     expect(opener.options).toHaveLength(0);
   });
 
-  test('a transport failure during an operation is a logged 503 naming the operation', async () => {
+  test('a transport failure during an operation is a 503 naming the operation and the reason, logged once per outage', async () => {
     const { opener, manager, log } = setup();
     await manager.initialize();
     const cause = new Error('socket hang up');
     (opener.opened[0] as NonNullable<(typeof opener.opened)[0]>).failWith = cause;
+    const before = log.lines.length;
     for (const [name, call] of everyOperation(manager)) {
-      const error = await expect503(call);
+      const error = await expect503(call, /socket hang up/);
       expect(error.cause).toBe(cause);
-      expect(log.lines.at(-1)?.message).toContain(name === 'safeOperation' ? 'Redis operation' : name);
+      expect(error.detail).toContain(name === 'safeOperation' ? 'Redis operation' : name);
     }
+    // One line for the whole outage (issue 10: not one per failed operation).
+    const logged = log.lines.slice(before).filter((l) => l.level === 'error');
+    expect(logged).toHaveLength(1);
+    expect(logged[0]?.message).toContain('getKey');
   });
 
   test('safeOperation passes the connection and the arguments and returns the result', async () => {
@@ -260,7 +265,7 @@ describe('RedisManager (over a fake seam)', () => {
       opener.failOpen = null;
       expect(await manager.setKey('ns', 'k', 'v')).toBe(true);
       opener.failOpen = new GuardRedisError(503, 'down again');
-      opener.opened[0]?.close();
+      await opener.opened[0]?.close();
       // A later failure starts again from the shortest pause.
       await manager.initialize().catch(() => undefined);
       const error = await expect503(() => manager.getKey('ns', 'k'));

@@ -31,7 +31,7 @@ describe('RedisCloudIpStore (over a fake seam)', () => {
     for (const handler of [null, undefined, {}, 'redis://x']) {
       const error = (() => {
         try {
-          new RedisCloudIpStore(handler as unknown as RedisHandlerProtocol);
+          new RedisCloudIpStore(handler as RedisHandlerProtocol);
         } catch (e) {
           return e;
         }

@@ -283,7 +283,9 @@ describe('fetchProviderRanges without a server', () => {
     const clock = { now: 0 };
     const { http, calls } = fakeHttp({ [DEFAULT_FEED_URLS.Vultr]: JSON.stringify({ subnets: [] }) }, clock);
     await fetchProviderRanges('Vultr', { http, clock: () => clock.now });
-    expect(calls).toEqual([{ url: DEFAULT_FEED_URLS.Vultr, options: { timeoutMs: 10_000, headers: undefined } }]);
+    expect(calls).toEqual([
+      { url: DEFAULT_FEED_URLS.Vultr, options: { timeoutMs: 10_000, headers: undefined, maxBytes: 32 * 1024 * 1024 } },
+    ]);
   });
 
   it('Azure: the JSON download gets only what is left of the one deadline', async () => {

@@ -66,7 +66,7 @@ describe('defaultLogger', () => {
   }
 
   test('by default only warnings and errors reach the console, tagged', () => {
-    vi.stubEnv('GUARD_CORE_LOG', undefined as unknown as string);
+    vi.stubEnv('GUARD_CORE_LOG', undefined);
     const s = spies();
     logAll();
     expect(s.debug).not.toHaveBeenCalled();
