@@ -190,7 +190,7 @@ interface ClientTerms {
 }
 
 class IoredisConnection implements RedisConnection {
-  /** The last transport error the client reported (only for clients the package owns). */
+  /** The last transport error the client reported since the last reply (only for clients the package owns). */
   lastError: unknown = null;
   /** On a cluster: the last error each node (`host:port`) reported, to say why a scan could not reach it. */
   private readonly nodeErrors = new Map<string, unknown>();
@@ -216,11 +216,10 @@ class IoredisConnection implements RedisConnection {
     // On our own client the listener also silences ioredis' console output; a caller's client
     // keeps whatever error handling its owner gave it.
     if (terms.owned && !terms.bounded) {
+      // Cleared by the next reply, not by 'ready': over TLS 1.3 the client is ready before the
+      // server has judged its certificate, so a refused certificate comes after each 'ready'.
       client.on('error', (error: unknown) => {
         this.lastError = error;
-      });
-      client.on('ready', () => {
-        this.lastError = null;
       });
     }
   }
@@ -584,9 +583,11 @@ class IoredisConnection implements RedisConnection {
   private async run<T>(command: () => Promise<T>): Promise<T> {
     if (this.watch?.holding) await this.refuseDuringFailover();
     try {
-      if (this.terms.bounded)
-        return await withDeadline(command(), this.options.commandTimeoutMs, 'waiting for a reply');
-      return await command();
+      const reply = this.terms.bounded
+        ? await withDeadline(command(), this.options.commandTimeoutMs, 'waiting for a reply')
+        : await command();
+      this.lastError = null;
+      return reply;
     } catch (error) {
       throw this.transportFailure(error);
     }
@@ -594,7 +595,10 @@ class IoredisConnection implements RedisConnection {
 
   /** A reply error as it is (the manager classifies it); anything else as GuardRedisError 503. */
   private transportFailure(error: unknown): unknown {
-    if (error instanceof ReplyError) return error;
+    if (error instanceof ReplyError) {
+      this.lastError = null; // the server answered: the link works
+      return error;
+    }
     const timedOut = error instanceof Error && /timed out/i.test(error.message);
     const cause = scrub(error, this.options);
     const target = describeRedisTarget(this.options);

@@ -103,6 +103,27 @@ describe('connectionFromClient error mapping', () => {
     expect(error.detail).toBe('Redis command timed out (redis://127.0.0.1:6390)');
   });
 
+  test('a transport error is kept past a later ready and named in a timeout, until a reply comes', async () => {
+    // TLS 1.3 order: the client is 'ready' before the server refuses its certificate, so every
+    // reconnect goes error → ready → error; a timeout that lands after a 'ready' must still say why.
+    const client = mockClient();
+    const c = connectionFromClient(client, OPTIONS);
+    client.emit('error', new Error('write EPROTO alert certificate required'));
+    client.emit('ready');
+    const realGet = client.get.bind(client);
+    client.get = () => Promise.reject(new Error('Command timed out'));
+    const timedOut = (await captureFailure(() => c.get('k'))) as GuardRedisError;
+    expect(timedOut.detail).toMatch(
+      /^Redis command timed out \(redis:\/\/127\.0\.0\.1:6390\); last connection error: /,
+    );
+    expect(timedOut.detail).toContain('certificate required');
+    client.get = realGet;
+    expect(await c.get('k')).toBeNull(); // a reply: the link works again
+    client.get = () => Promise.reject(new Error('Command timed out'));
+    const later = (await captureFailure(() => c.get('k'))) as GuardRedisError;
+    expect(later.detail).toBe('Redis command timed out (redis://127.0.0.1:6390)');
+  });
+
   test('secrets are scrubbed from the cause, its stack and its own cause chain', async () => {
     const inner = new Error('inner saw Sup3rSecret');
     const outer = new Error('AUTH admin Sup3rSecret failed', { cause: inner });
