@@ -17,8 +17,11 @@ import { securityHeadersSchema } from './headers/schema.js';
 
 /** The structural shape every cloud-IP store has, async or sync. */
 export interface CloudIpStoreShape {
+  /** A provider's cached ranges (see `CloudIpStoreProtocol.get`). */
   get(provider: string): unknown;
+  /** Caches a provider's ranges (see `CloudIpStoreProtocol.set`). */
   set(provider: string, ranges: Set<string>, ttl?: number | null): unknown;
+  /** Forgets every cached provider (see `CloudIpStoreProtocol.clear`). */
   clear(): unknown;
 }
 

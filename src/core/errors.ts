@@ -102,6 +102,7 @@ export class GuardRedisError extends GuardCoreError {
   /** Human-readable reason; never contains credentials. */
   readonly detail: string;
 
+  /** `statusCode` for adapters (503 for an outage), `detail` a secret-free reason; the message joins them. */
   constructor(statusCode: number, detail: string, options?: { cause?: unknown }) {
     super(`${detail} (status ${statusCode})`, options);
     this.statusCode = statusCode;
@@ -123,6 +124,7 @@ export class GuardRedisDataError extends GuardRedisError {
   /** The key at fault (prefix included), when known. */
   readonly key: string | null;
 
+  /** `detail` names the reason, `key` the key at fault when known; `statusCode` is 500. */
   constructor(detail: string, key: string | null = null, options?: { cause?: unknown }) {
     super(500, detail, options);
     this.key = key;
@@ -147,6 +149,7 @@ export class GuardRedisClusterError extends GuardRedisError {
   /** The slot ranges not covered, e.g. `['10923-16383']`. */
   readonly slots: readonly string[];
 
+  /** `detail` says what could not be covered; `unreachable` the primaries, `slots` the uncovered ranges. */
   constructor(
     detail: string,
     unreachable: readonly string[] = [],
@@ -176,6 +179,7 @@ export class GuardConfigError extends GuardCoreError {
   /** Every problem found, in schema order. */
   readonly issues: readonly ConfigIssue[];
 
+  /** Every problem found; the message lists them, `field` is the first one's. */
   constructor(issues: readonly ConfigIssue[]) {
     const first = issues[0] ?? { field: '(config)', message: 'invalid configuration' };
     const list = issues.map((i) => `${i.field}: ${i.message}`).join('; ');
@@ -192,6 +196,7 @@ export class GuardInputError extends GuardCoreError {
   /** The parameter at fault, e.g. `ttl` or `provider`. */
   readonly field: string;
 
+  /** The message is `Invalid {field}: {message}`. */
   constructor(field: string, message: string) {
     super(`Invalid ${field}: ${message}`);
     this.field = field;
@@ -207,6 +212,7 @@ export class GuardHttpError extends GuardCoreError {
   /** The HTTP status when the server answered, `null` on a network failure or timeout. */
   readonly status: number | null;
 
+  /** `url` must already be redacted; `status` the HTTP status or `null`; `detail` what went wrong. */
   constructor(url: string, status: number | null, detail: string, options?: { cause?: unknown }) {
     super(`${detail} (${url}${status === null ? '' : `, HTTP ${status}`})`, options);
     this.url = url;
@@ -226,6 +232,7 @@ export class GuardBridgeError extends GuardCoreError {
   /** The bridged operation (e.g. `redis.get`, `http.getText`), or null when not tied to one call. */
   readonly operation: string | null;
 
+  /** `operation` is the bridged call (`redis.get`…) or `null`. */
   constructor(message: string, operation: string | null = null, options?: { cause?: unknown }) {
     super(message, options);
     this.operation = operation;
@@ -245,6 +252,7 @@ export class GuardBridgeCrashError extends GuardBridgeError {
   /** The worker's exit code when it announced one, else null. */
   readonly exitCode: number | null;
 
+  /** `exitCode` is the worker's, when it announced one. */
   constructor(message: string, operation: string | null, exitCode: number | null, options?: { cause?: unknown }) {
     super(message, operation, options);
     this.exitCode = exitCode;
@@ -258,6 +266,7 @@ export class GuardBridgeTimeoutError extends GuardBridgeError {
   /** The deadline that expired, in milliseconds. */
   readonly timeoutMs: number;
 
+  /** `timeoutMs` is the deadline that expired. */
   constructor(message: string, operation: string | null, timeoutMs: number) {
     super(message, operation);
     this.timeoutMs = timeoutMs;
@@ -271,6 +280,7 @@ export class GuardBridgeSerializationError extends GuardBridgeError {
   /** Which side could not be copied. */
   readonly direction: 'argument' | 'result';
 
+  /** `direction` says which side could not be copied. */
   constructor(
     message: string,
     operation: string | null,
@@ -301,6 +311,7 @@ export class GuardFeedError extends GuardCoreError {
   /** The feed URL, redacted, or `null` when the payload did not come from a URL. */
   readonly url: string | null;
 
+  /** `provider` whose feed failed, `url` redacted (or `null`), `detail` why the payload is unusable. */
   constructor(provider: string, url: string | null, detail: string, options?: { cause?: unknown }) {
     super(`${provider} feed unusable: ${detail}${url === null ? '' : ` (${url})`}`, options);
     this.provider = provider;
@@ -326,6 +337,7 @@ export class GuardPatternError extends GuardInputError {
   /** The reason in words, without the field (e.g. `may backtrack catastrophically (ReDoS): …`). */
   readonly detail: string;
 
+  /** `field` is the parameter (`pattern`), `reason` the refusal as a code, `detail` in words. */
   constructor(field: string, pattern: string, reason: PatternRefusal, detail: string) {
     super(field, detail);
     this.pattern = pattern;

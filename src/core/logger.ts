@@ -3,9 +3,13 @@
  * guard-core never logs a secret: URLs are redacted before they reach a logger.
  */
 export interface Logger {
+  /** Detail for troubleshooting (each refresh, each reconnect attempt). */
   debug(message: string, meta?: Record<string, unknown>): void;
+  /** A state change worth knowing (connected, back on Redis). */
   info(message: string, meta?: Record<string, unknown>): void;
+  /** Something degraded but handled (Redis down: answering from memory). */
   warn(message: string, meta?: Record<string, unknown>): void;
+  /** Something failed that the package could not hide (a refresh that kept the last good ranges). */
   error(message: string, meta?: Record<string, unknown>): void;
 }
 

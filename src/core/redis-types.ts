@@ -69,7 +69,9 @@ export interface RedisConnectionOptions {
 
 /** One page of a cursor SCAN. `cursor` is `'0'` when the scan is complete. */
 export interface ScanPage {
+  /** The cursor of the next page; `'0'` when the scan is complete. */
   readonly cursor: string;
+  /** The keys of this page (full names, prefix included; a key may come twice in one scan). */
   readonly keys: readonly string[];
 }
 
@@ -102,7 +104,10 @@ export interface RedisScript {
  * false while the subscriber is not connected.
  */
 export interface SubscriptionBatch {
+  /** The messages received, oldest first. */
   readonly messages: readonly string[];
+  /** True when messages may have been lost since the previous drain (resync). */
   readonly gap: boolean;
+  /** True while the subscriber is connected and subscribed. */
   readonly live: boolean;
 }

@@ -32,6 +32,7 @@ export type ConformanceDependencyCode = 'GUARD_CONFORMANCE_FAST_CHECK_MISSING' |
 export class ConformanceDependencyError extends Error {
   override name = 'ConformanceDependencyError';
 
+  /** `code` says which problem it is; `message` says what to install. */
   constructor(
     /** Stable, for programs: which problem it is. */
     readonly code: ConformanceDependencyCode,

@@ -47,6 +47,7 @@ export function encodePrefix(prefix: string, reserved: string): string {
 export class ConformanceFactoryError extends Error {
   override name = 'ConformanceFactoryError';
 
+  /** The factory threw `cause` when given `prefix`. */
   constructor(
     /** The prefix the factory was given. */
     readonly prefix: string,

@@ -14,6 +14,7 @@ export interface PropertyResult {
   readonly id: PropertyId;
   /** What the property requires. */
   readonly title: string;
+  /** How it ended: passed, failed, skipped (a capability the store does not declare) or indeterminate. */
   readonly status: PropertyStatus;
   /** Why it was skipped or indeterminate, or the failure's message; null when passed. */
   readonly reason: string | null;
@@ -27,6 +28,7 @@ export interface PropertyResult {
   readonly numRuns: number;
   /** Shrinking steps that led to the reported case. */
   readonly numShrinks: number;
+  /** Wall-clock time the property took, in milliseconds. */
   readonly durationMs: number;
   /** The failing case as code: every store call, clock move and wait, and the failed expectation. */
   readonly callSequence: string | null;
@@ -58,6 +60,7 @@ export interface ConformanceReport {
   readonly ok: boolean;
   /** How many properties ended in each status. */
   readonly counts: Readonly<Record<PropertyStatus, number>>;
+  /** Wall-clock time of the whole run, in milliseconds. */
   readonly durationMs: number;
 }
 
@@ -124,6 +127,7 @@ const resultsOfErrors = new WeakMap<StoreConformanceError, PropertyResult>();
 export class StoreConformanceError extends Error {
   override name = 'StoreConformanceError';
 
+  /** `message` is the printed failure; `result` is the property's outcome (its store error becomes the `cause`). */
   constructor(message: string, result: PropertyResult) {
     // The store's own error is the cause (its stack leads into the store); a broken expectation
     // is fully described by the message already.

@@ -22,6 +22,7 @@ export type SkippedTestBody = () => void;
  * and mocha are all assignable to it. (node:test reads no timeout argument and ignores it.)
  */
 export interface TestFunctionLike {
+  /** Registers one test named `name` running `fn`, with an optional timeout in milliseconds. */
   (name: string, fn: ConformanceTestBody, timeoutMs?: number): unknown;
   /** Registers a skipped test (vitest, jest, mocha, node:test, tape, ava all have it). */
   skip?: (name: string, fn: SkippedTestBody) => unknown;

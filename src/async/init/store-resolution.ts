@@ -21,8 +21,11 @@ export type StoreOrigin = 'instance' | 'factory' | 'auto-redis' | 'in-memory-fal
 
 /** The resolved store, and the one warning to log about it (if any). */
 export interface StoreResolution {
+  /** The store the cloud manager will use. */
   readonly store: CloudIpStoreProtocol;
+  /** Where it came from (see {@link StoreOrigin}). */
   readonly origin: StoreOrigin;
+  /** The one warning to log about the choice, or `null`. */
   readonly warning: string | null;
 }
 

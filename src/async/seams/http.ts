@@ -33,6 +33,7 @@ export interface HttpRequestOptions {
 
 /** Fetches text over HTTP(S). Rejects with `GuardHttpError` on network failure, timeout or non-2xx status. */
 export interface HttpClient {
+  /** GETs `url` and reads the whole body as text, within the options' timeout and size bounds. */
   getText(url: string, options?: HttpRequestOptions): Promise<HttpResponse>;
 }
 

@@ -17,6 +17,7 @@ export { DEFAULT_HTTP_MAX_BYTES, DEFAULT_HTTP_TIMEOUT_MS, type HttpRequestOption
 
 /** Fetches text over HTTP(S). Throws `GuardHttpError` on network failure, timeout or non-2xx status. */
 export interface SyncHttpClient {
+  /** GETs `url` and reads the whole body as text, within the options' timeout and size bounds. */
   getText(url: string, options?: HttpRequestOptions): HttpResponse;
 }
 

@@ -12,6 +12,7 @@ import { buildFamilies, ownerOf, RangeIndex, type FamilyIndex } from './range-in
 
 /** A cloud match: the provider and its most specific network containing the address. */
 export interface CloudMatch {
+  /** The provider that publishes the network. */
   readonly provider: CloudProvider;
   /** Canonical CIDR text. */
   readonly network: string;

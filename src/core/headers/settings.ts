@@ -6,8 +6,11 @@ import type { SecurityHeadersConfig } from './schema.js';
 
 /** HSTS settings with every field filled in. */
 export interface HstsSettings {
+  /** `max-age`, in seconds. */
   readonly maxAge: number;
+  /** Adds `includeSubDomains`. */
   readonly includeSubdomains: boolean;
+  /** Adds `preload`. */
   readonly preload: boolean;
 }
 
@@ -16,14 +19,23 @@ export type CspSettings = Readonly<Record<string, readonly string[]>>;
 
 /** The header settings with every default filled in. */
 export interface HeaderSettings {
+  /** False: no header is added at all. */
   readonly enabled: boolean;
+  /** `Strict-Transport-Security`; `null`: not sent. */
   readonly hsts: HstsSettings | null;
+  /** `Content-Security-Policy` directives; `null`: not sent. */
   readonly csp: CspSettings | null;
+  /** `X-Frame-Options`; `null`: not sent. */
   readonly frameOptions: string | null;
+  /** `X-Content-Type-Options`; `null`: not sent. */
   readonly contentTypeOptions: string | null;
+  /** `X-XSS-Protection`; `null`: not sent. */
   readonly xssProtection: string | null;
+  /** `Referrer-Policy`; `null`: not sent. */
   readonly referrerPolicy: string | null;
+  /** `Permissions-Policy`; `null`: not sent. */
   readonly permissionsPolicy: string | null;
+  /** Further headers, name → value, sent as they are. */
   readonly custom: Readonly<Record<string, string>>;
 }
 

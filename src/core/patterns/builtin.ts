@@ -9,7 +9,9 @@
 
 /** One built-in pattern and what it looks for. */
 export interface BuiltinPattern {
+  /** The regular expression's source (compiled with the `i` and `m` flags). */
   readonly pattern: string;
+  /** What it looks for, in words (e.g. `SQL injection`). */
   readonly detects: string;
 }
 

@@ -36,6 +36,7 @@ export interface PatternLimits {
 export interface CompiledPattern {
   /** The pattern as given (what is stored and listed). */
   readonly source: string;
+  /** The compiled expression (flags `i` and `m`). */
   readonly regex: RegExp;
 }
 

@@ -73,6 +73,7 @@ export class SecurityHeadersManager implements SubsystemManager {
   /** Identifies this manager's own announcements, which it ignores. */
   private readonly sender = randomBytes(8).toString('hex');
 
+  /** Validates `config` (throws `GuardConfigError`) and renders the local settings; memory only until {@link initializeRedis}. */
   constructor(config: SecurityConfigInput | SecurityConfig = {}, options: SecurityHeadersManagerOptions = {}) {
     this.config = parseSecurityConfig(config);
     this.logger = this.config.logger;

@@ -80,6 +80,7 @@ export class SusPatternsManager implements SubsystemManager {
   /** The agent and the `guard-core:subsystem` channel (README, "Telemetry"). */
   private readonly telemetry: Telemetry;
 
+  /** Validates `config` (throws `GuardConfigError`); built-in patterns only until {@link initializeRedis} restores the custom ones. */
   constructor(config: SecurityConfigInput | SecurityConfig = {}, options: SusPatternsManagerOptions = {}) {
     this.config = parseSecurityConfig(config);
     this.logger = this.config.logger;

@@ -28,6 +28,7 @@ export const DEFAULT_RETRY_AFTER_MS = 1000;
 export interface RedisFailoverOptions {
   /** The subsystem's name in log lines (`rate limiter`, `IP bans`…). */
   readonly name: string;
+  /** Receives the one warning per outage and the "back on Redis" line. */
   readonly logger: Logger;
   /** True: fall back to memory (the seed). False: throw `GuardRedisError` 503 while Redis is down. */
   readonly failOpen: boolean;
@@ -71,6 +72,7 @@ export class RedisFailover {
   private readonly now: () => number;
   private readonly retryAfterMs: number;
 
+  /** Starts detached (`disabled`) until {@link RedisFailover.attach} gives it a handler. */
   constructor(private readonly options: RedisFailoverOptions) {
     this.now = options.now ?? (() => performance.now());
     this.retryAfterMs = options.retryAfterMs ?? DEFAULT_RETRY_AFTER_MS;
