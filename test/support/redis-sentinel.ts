@@ -15,13 +15,23 @@ import { tlsServerDirectives, type TestTlsMaterial } from './tls-certs.js';
 /** The master group name every sentinel monitors. */
 export const SENTINEL_MASTER_NAME = 'guardmaster';
 
+/**
+ * Where TLS is spoken, when there is TLS:
+ * - `everything`: servers and sentinels listen on TLS only and use TLS between them;
+ * - `sentinels`: clients reach the sentinels over TLS (a TLS port beside the plain one); the data
+ *   servers, replication and the sentinels' own links stay plain;
+ * - `data`: the data servers speak TLS only (replication and the sentinels' links too, the
+ *   sentinels keeping a plain port for clients and a TLS one for each other).
+ */
+export type SentinelTlsLayout = 'everything' | 'sentinels' | 'data';
+
 /** A running private Sentinel deployment. */
 export interface TestRedisSentinel {
   /** The monitored master group's name (`redisSentinelMasterName`). */
   readonly masterName: string;
   /** `127.0.0.1:<port>` of each sentinel (`redisSentinels`); `rediss://127.0.0.1:<port>` over TLS. */
   readonly sentinels: readonly string[];
-  /** Ports of the sentinels. */
+  /** Ports of the sentinels that clients use (the TLS ones when the sentinels speak TLS). */
   readonly sentinelPorts: readonly number[];
   /** Ports of the two data servers: the master at start, then the replica. */
   readonly dataPorts: readonly [number, number];
@@ -48,6 +58,8 @@ export interface TestRedisSentinel {
    * have no PUBSUB command to ask per channel.
    */
   waitForFailoverWatch(timeoutMs: number): Promise<void>;
+  /** How many sentinels have a client subscribed to something right now (see waitForFailoverWatch). */
+  subscribedSentinels(): Promise<number>;
   /** The data server that is not `port`. */
   otherDataPort(port: number): number;
   /**
@@ -106,9 +118,26 @@ function dataServerArgs(port: number, dir: string, extra: readonly string[], tls
   ];
 }
 
-function sentinelConfig(port: number, masterPort: number, tls: TestTlsMaterial | null): string {
+/**
+ * How a sentinel listens and links: plain `port`; TLS only on `port`; or plain `port` plus TLS
+ * `tlsPort`, its own links plain (`sentinels` layout) or TLS (`data` layout: a sentinel then
+ * announces its TLS port to the others).
+ */
+function sentinelListen(
+  port: number,
+  tls: TestTlsMaterial | null,
+  tlsPort: number | null,
+  layout: SentinelTlsLayout,
+): [string, string][] {
+  if (tls === null) return [['port', String(port)]];
+  if (tlsPort === null) return tlsDirectives(tls, port);
+  const links: [string, string][] = layout === 'data' ? [['tls-replication', 'yes']] : [];
+  return [['port', String(port)], ...tlsServerDirectives(tls, tlsPort, 'no'), ...links];
+}
+
+function sentinelConfig(port: number, masterPort: number, listen: [string, string][]): string {
   return [
-    ...(tls === null ? [`port ${port}`] : tlsDirectives(tls, port).map((directive) => directive.join(' '))),
+    ...listen.map((directive) => directive.join(' ')),
     'bind 127.0.0.1',
     'protected-mode no',
     'sentinel resolve-hostnames no',
@@ -128,10 +157,16 @@ function sentinelConfig(port: number, masterPort: number, tls: TestTlsMaterial |
 export async function startPrivateSentinel(
   dataArgs: readonly string[] = [],
   tls: TestTlsMaterial | null = null,
+  layout: SentinelTlsLayout = 'everything',
 ): Promise<TestRedisSentinel> {
   requireBinary();
   const ca = tls === null ? undefined : { ca: readFileSync(tls.caFile, 'utf8') };
-  const pong = (port: number): Promise<void> => waitForPong(port, 5000, ca);
+  const dataTls = layout === 'sentinels' ? null : tls;
+  /** TLS options of the harness's links to the data servers, and to the sentinels (their plain port when mixed). */
+  const dataCa = dataTls === null ? undefined : ca;
+  const sentinelCa = layout === 'everything' ? ca : undefined;
+  /** Whether clients reach the sentinels over TLS. */
+  const sentinelsTls = tls !== null && layout !== 'data';
   const dir = mkdtempSync(join(tmpdir(), 'guard-core-sentinel-'));
   const children: ChildProcess[] = [];
   const dataChildren = new Map<number, ChildProcess>();
@@ -154,47 +189,59 @@ export async function startPrivateSentinel(
     const masterPort = await freePort();
     const replicaPort = await freePort();
     const spawnData = (port: number, extra: readonly string[]): void => {
-      const child = spawnTracked(dataServerArgs(port, dir, [...dataArgs, ...extra], tls));
+      const child = spawnTracked(dataServerArgs(port, dir, [...dataArgs, ...extra], dataTls));
       children.push(child);
       dataChildren.set(port, child);
     };
+    const dataPong = (port: number): Promise<void> => waitForPong(port, 5000, dataCa);
     spawnData(masterPort, []);
-    await pong(masterPort);
+    await dataPong(masterPort);
     spawnData(replicaPort, ['--replicaof', '127.0.0.1', String(masterPort)]);
-    await pong(replicaPort);
-    const sentinelPorts: number[] = [];
+    await dataPong(replicaPort);
+    const sentinelPorts: number[] = []; // the harness's links
+    const clientPorts: number[] = []; // what clients are given
     for (let i = 0; i < 3; i++) {
       const port = await freePort();
+      const tlsPort = tls !== null && layout !== 'everything' ? await freePort() : null;
       const conf = join(dir, `sentinel-${port}.conf`); // sentinels rewrite their config: writable file
-      writeFileSync(conf, sentinelConfig(port, masterPort, tls));
+      writeFileSync(conf, sentinelConfig(port, masterPort, sentinelListen(port, tls, tlsPort, layout)));
       children.push(spawnTracked([conf, '--sentinel']));
       sentinelPorts.push(port);
+      clientPorts.push(layout === 'sentinels' && tlsPort !== null ? tlsPort : port);
     }
-    await Promise.all(sentinelPorts.map(pong));
-    const client = (port: number): Redis => {
+    await Promise.all(sentinelPorts.map((port) => waitForPong(port, 5000, sentinelCa)));
+    const client = (port: number, tlsOptions: { ca: string } | undefined): Redis => {
       const made = new Redis(port, '127.0.0.1', {
         maxRetriesPerRequest: 1,
         lazyConnect: false,
-        ...(ca === undefined ? {} : { tls: ca }),
+        ...(tlsOptions === undefined ? {} : { tls: tlsOptions }),
       });
       made.on('error', () => undefined);
       clients.push(made);
       return made;
     };
-    const sentinelClients = sentinelPorts.map(client);
+    const sentinelClients = sentinelPorts.map((port) => client(port, sentinelCa));
     const dataClients = new Map<number, Redis>();
     const dataClient = (port: number): Redis => {
       let made = dataClients.get(port);
       if (made === undefined) {
-        made = client(port);
+        made = client(port, dataCa);
         dataClients.set(port, made);
       }
       return made;
     };
+    const subscribedSentinels = async (): Promise<number> => {
+      let subscribed = 0;
+      for (const sentinel of sentinelClients) {
+        const clients = (await sentinel.call('CLIENT', 'LIST')) as string;
+        if (/ sub=[1-9]/.test(clients)) subscribed++;
+      }
+      return subscribed;
+    };
     const deployment: TestRedisSentinel = {
       masterName: SENTINEL_MASTER_NAME,
-      sentinels: sentinelPorts.map((port) => `${tls === null ? '' : 'rediss://'}127.0.0.1:${port}`),
-      sentinelPorts,
+      sentinels: clientPorts.map((port) => `${sentinelsTls ? 'rediss://' : ''}127.0.0.1:${port}`),
+      sentinelPorts: clientPorts,
       dataPorts: [masterPort, replicaPort],
       masterPort: async () => {
         const reply = (await sentinelClients[0]!.call('SENTINEL', 'GET-MASTER-ADDR-BY-NAME', SENTINEL_MASTER_NAME)) as
@@ -239,19 +286,19 @@ export async function startPrivateSentinel(
         return performance.now() - started;
       },
       waitForFailoverWatch: (timeoutMs) =>
-        waitFor('a failover watch subscribed on every sentinel', timeoutMs, async () => {
-          for (const sentinel of sentinelClients) {
-            const clients = (await sentinel.call('CLIENT', 'LIST')) as string;
-            if (!/ sub=[1-9]/.test(clients)) return false;
-          }
-          return true;
-        }),
+        waitFor(
+          'a failover watch subscribed on every sentinel',
+          timeoutMs,
+          async () => (await subscribedSentinels()) === sentinelClients.length,
+        ),
+      subscribedSentinels,
       otherDataPort: (port) => (port === masterPort ? replicaPort : masterPort),
       applicationClient: () => {
         const made = new Redis({
-          sentinels: sentinelPorts.map((port) => ({ host: '127.0.0.1', port })),
+          sentinels: clientPorts.map((port) => ({ host: '127.0.0.1', port })),
           name: SENTINEL_MASTER_NAME,
-          ...(ca === undefined ? {} : { sentinelTLS: ca, enableTLSForSentinelMode: true, tls: ca }),
+          ...(sentinelsTls ? { sentinelTLS: ca } : {}),
+          ...(dataCa === undefined ? {} : { enableTLSForSentinelMode: true, tls: dataCa }),
           enableOfflineQueue: false,
           maxRetriesPerRequest: 1,
           lazyConnect: true,
@@ -269,7 +316,7 @@ export async function startPrivateSentinel(
       },
       restartAsReplica: async (port, ofPort) => {
         spawnData(port, ['--replicaof', '127.0.0.1', String(ofPort)]);
-        await pong(port);
+        await dataPong(port);
       },
       dispose,
     };
