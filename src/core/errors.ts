@@ -330,7 +330,7 @@ export type PatternRefusal = 'syntax' | 'unsafe' | 'too-long' | 'too-many' | 'em
 export class GuardPatternError extends GuardInputError {
   override name = 'GuardPatternError';
   override readonly code: string = GUARD_ERROR_CODES.GuardPatternError;
-  /** The refused pattern (as given; long ones are not shortened). */
+  /** The refused pattern (as given; long ones are not shortened; a value that is not a string is described, e.g. `an object`). */
   readonly pattern: string;
   /** The reason, as a code. */
   readonly reason: PatternRefusal;

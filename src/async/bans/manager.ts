@@ -68,6 +68,9 @@ export interface IPBanManagerOptions {
 type PendingChange =
   { readonly op: 'ban'; readonly entry: BanEntry } | { readonly op: 'unban'; readonly kind: 'ip' | 'network' };
 
+/** Write-back rounds after an outage before changes still arriving are left local (a guard, never reached in practice). */
+const WRITE_BACK_ROUNDS = 100;
+
 /** Exact and network bans with Redis state, a local mirror and an in-memory fallback. */
 export class IPBanManager implements SubsystemManager {
   /** Name in status reports and log lines. */
@@ -84,6 +87,8 @@ export class IPBanManager implements SubsystemManager {
   /** Changes made while Redis was down, written back on recovery. */
   private pending: Map<string, PendingChange> = new Map();
   private pendingReset = false;
+  /** Non-canonical key names of current bans, from the last full read (see `BanSnapshot.aliases`). */
+  private aliases: ReadonlyMap<string, readonly string[]> = new Map();
   private subscription: RedisSubscription | null = null;
   private readonly resyncFlight = new SingleFlight<readonly BanEntry[] | null>();
   /** Monotonic time the last successful resync started; `-Infinity` before the first. */
@@ -144,9 +149,10 @@ export class IPBanManager implements SubsystemManager {
    * starts in memory and returns to Redis by itself.
    */
   async initializeRedis(handler: RedisHandlerProtocol | null): Promise<void> {
-    await this.closeSubscription();
+    // Attached before the first await: a close() that comes while this runs wins.
     this.closed = false;
     this.failover.attach(handler);
+    await this.closeSubscription();
     this.syncedAt = -Infinity;
     if (handler === null || !handler.config.enableRedis) return;
     try {
@@ -293,9 +299,8 @@ export class IPBanManager implements SubsystemManager {
     const heldLocally = this.local.delete(target.key);
     this.touch(target.key);
     this.pending.delete(target.key);
-    const event = encodeBanEvent({ op: 'unban', target: target.key, origin: this.origin });
-    const write: BanWrite = { op: 'unban', kind: target.kind, target: target.key, event };
-    const result = await this.failover.run((redis) => applyBanWrites(redis, [write], this.channelOf(redis)));
+    const writes = this.unbanWrites(target.key, target.kind);
+    const result = await this.failover.run((redis) => applyBanWrites(redis, writes, this.channelOf(redis)));
     if (result.source === 'memory') this.remember(target.key, { op: 'unban', kind: target.kind });
     this.logger.info(`IP bans: unbanned ${target.key}`);
     const lifted = heldLocally || (result.source === 'redis' && result.value > 0);
@@ -416,8 +421,24 @@ export class IPBanManager implements SubsystemManager {
     return snapshot.entries.length > this.local.capacity ? snapshot.entries : this.local.entries(this.now() / 1000);
   }
 
+  /**
+   * The writes that lift the ban of `target`: its canonical key, with the event, and any other
+   * name the last full read found it stored under (no event: one announcement is enough).
+   */
+  private unbanWrites(target: string, kind: 'ip' | 'network'): BanWrite[] {
+    const event = encodeBanEvent({ op: 'unban', target, origin: this.origin });
+    const writes: BanWrite[] = [{ op: 'unban', kind, target, event }];
+    for (const name of this.aliases.get(target) ?? []) writes.push({ op: 'unban', kind, target: name, event: '' });
+    return writes;
+  }
+
   /** Replaces the mirror with `snapshot`, except for targets changed here while it was read. */
   private install(snapshot: BanSnapshot, touched: ReadonlySet<string>): void {
+    // Bounded like the mirror: aliases come from other writers and are rare.
+    this.aliases =
+      snapshot.aliases.size <= this.local.capacity
+        ? snapshot.aliases
+        : new Map([...snapshot.aliases].slice(0, this.local.capacity));
     const previous = this.local;
     const next = new LocalBans(previous.capacity);
     let exactCount = 0;
@@ -504,19 +525,37 @@ export class IPBanManager implements SubsystemManager {
    * and publishes them. Runs before the call that found Redis back answers.
    */
   private async writeBack(redis: RedisHandlerProtocol): Promise<void> {
+    // Redis counts as down until this hook returns, so a ban or unban made while a round is in
+    // flight is answered from memory and remembered: the next round writes it. Each round takes
+    // one round trip per batch, so the rounds end once such traffic pauses; the bound is a guard.
+    for (let round = 0; this.pendingReset || this.pending.size > 0; round++) {
+      if (round === WRITE_BACK_ROUNDS) {
+        this.logger.warn(
+          `IP bans: ${this.pending.size} outage changes still arriving after ${round} write-back rounds; they stay local`,
+        );
+        return;
+      }
+      await this.writeBackRound(redis);
+    }
+  }
+
+  /** One write-back round: what is pending now; a change made meanwhile stays pending. */
+  private async writeBackRound(redis: RedisHandlerProtocol): Promise<void> {
     const nowMs = this.now();
-    if (this.pendingReset) {
+    const pendingAtStart = this.pending;
+    const sent = [...pendingAtStart];
+    const resetSent = this.pendingReset;
+    if (resetSent) {
       if (this.touched !== null) this.discardSnapshot = true; // the resync in flight read the keys before this reset
       await redis.deletePattern(`${BANNED_IPS_NAMESPACE}:*`);
       await redis.deletePattern(`${BANNED_NETWORKS_NAMESPACE}:*`);
       await redis.publish(BAN_EVENTS_CHANNEL, encodeBanEvent({ op: 'reset', origin: this.origin }));
     }
     const writes: BanWrite[] = [];
-    for (const [target, change] of this.pending) {
+    for (const [target, change] of sent) {
       this.touch(target);
       if (change.op === 'unban') {
-        const event = encodeBanEvent({ op: 'unban', target, origin: this.origin });
-        writes.push({ op: 'unban', kind: change.kind, target, event });
+        writes.push(...this.unbanWrites(target, change.kind));
         continue;
       }
       const { entry } = change;
@@ -532,10 +571,14 @@ export class IPBanManager implements SubsystemManager {
       writes.push({ op: 'ban', kind: entry.kind, target, expiresAt: entry.expiresAt, ttlMs, event });
     }
     await applyBanWrites(redis, writes, this.channelOf(redis));
-    const count = this.pending.size;
-    this.pending = new Map();
-    this.pendingReset = false;
-    if (count > 0) this.logger.info(`IP bans: wrote ${writes.length} of ${count} outage changes back to Redis`);
+    // A reset made meanwhile replaced the map and is pending itself; otherwise forget exactly what
+    // was sent (a target changed again meanwhile holds a new change object and stays).
+    if (this.pending === pendingAtStart) {
+      for (const [target, change] of sent) if (this.pending.get(target) === change) this.pending.delete(target);
+      if (resetSent) this.pendingReset = false;
+    }
+    if (sent.length > 0)
+      this.logger.info(`IP bans: wrote ${writes.length} of ${sent.length} outage changes back to Redis`);
   }
 
   private async openSubscription(redis: RedisHandlerProtocol): Promise<void> {

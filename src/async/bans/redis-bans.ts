@@ -136,6 +136,12 @@ export interface BanSnapshot {
   readonly expiredRemoved: number;
   /** Keys skipped: an unparseable target, or a corrupt value with no TTL to go by. */
   readonly skipped: number;
+  /**
+   * Current bans stored under a name that is not the canonical target (a Python replica writes
+   * `banned_networks:::ffff:a00:0/104` for `10.0.0.0/8`): target → those key names, so an unban
+   * removes them too instead of letting the next read bring the ban back.
+   */
+  readonly aliases: ReadonlyMap<string, readonly string[]>;
 }
 
 /**
@@ -146,6 +152,7 @@ export interface BanSnapshot {
  */
 export async function readAllBans(redis: RedisHandlerProtocol, nowMs: number): Promise<BanSnapshot | null> {
   const entries: BanEntry[] = [];
+  const aliases = new Map<string, string[]>();
   let expiredRemoved = 0;
   let skipped = 0;
   const nowSeconds = nowMs / 1000;
@@ -187,13 +194,14 @@ export async function readAllBans(redis: RedisHandlerProtocol, nowMs: number): P
           return;
         }
         entries.push({ target, kind, expiresAt });
+        if (name !== target) aliases.set(target, [...(aliases.get(target) ?? []), name]);
       });
       if (expired.length > 0) {
         expiredRemoved += Number((await redis.runScript(DELETE_EXPIRED_BANS, namespace, expired, expiredValues)) ?? 0);
       }
     }
   }
-  return { entries, expiredRemoved, skipped };
+  return { entries, expiredRemoved, skipped, aliases };
 }
 
 /**

@@ -38,8 +38,9 @@ export interface BehaviorResult {
   /** True when the window holds more hits than the rule's threshold. */
   readonly violated: boolean;
   /**
-   * Hits in the window, this one included. In memory it saturates at `threshold + 1` (older hits
-   * are not kept once the answer cannot change); 0 when nothing was recorded.
+   * Hits in the window, this one included. In memory it saturates at the largest `threshold + 1`
+   * of the rules sharing the window (older hits are not kept once no answer can change); 0 when
+   * nothing was recorded.
    */
   readonly count: number;
   /** Where the window lives; `none` when a response did not match the pattern (nothing recorded). */

@@ -102,9 +102,10 @@ export class SecurityHeadersManager implements SubsystemManager {
    * the shared value of every field that is not explicit here. Never throws because Redis is down.
    */
   async initializeRedis(handler: RedisHandlerProtocol | null): Promise<void> {
-    await this.closeSubscription();
+    // Attached before the first await: a close() that comes while this runs wins.
     this.closed = false;
     this.failover.attach(handler);
+    await this.closeSubscription();
     await this.failover.run(async (redis) => {
       await this.ensureSubscription(redis);
       const synced = await this.syncShared(redis, 'write');
@@ -292,7 +293,12 @@ export class SecurityHeadersManager implements SubsystemManager {
 
   private async ensureSubscription(redis: RedisHandlerProtocol): Promise<void> {
     if (this.subscription !== null || this.closed) return;
-    this.subscription = await redis.subscribe(HEADERS_CHANNEL);
+    const subscription = await redis.subscribe(HEADERS_CHANNEL);
+    if (this.closed || this.subscription !== null) {
+      await subscription?.close(); // closed (or subscribed by a concurrent call) meanwhile
+      return;
+    }
+    this.subscription = subscription;
   }
 
   private async closeSubscription(): Promise<void> {

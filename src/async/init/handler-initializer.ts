@@ -269,8 +269,9 @@ export class HandlerInitializer {
     if (state === 'unavailable' && handler !== null) markOutageReported(handler);
     this.cloud.setStore(resolution.store);
     this.cloud.setRedisHandler(redis);
-    for (const manager of this.subsystems) await this.attach(manager, handler);
-    if (handler !== null) {
+    // A close() while this runs wins: no manager is attached and no background work starts after it.
+    for (const manager of this.subsystems) if (!this.closed) await this.attach(manager, handler);
+    if (handler !== null && !this.closed) {
       this.ticker = startTicker(
         this.config.redisRetryAfterMs,
         async () => {
@@ -281,10 +282,11 @@ export class HandlerInitializer {
     }
     let cloudLoad: CloudLoadMode = 'not-configured';
     let cloudReport: ProviderRefreshReport[] | null = null;
-    if (cloudBlocking && this.config.lazyInit) {
+    const loadCloud = cloudBlocking && !this.closed;
+    if (loadCloud && this.config.lazyInit) {
       this.cloud.scheduleRefresh(this.config.blockCloudProviders);
       cloudLoad = 'background';
-    } else if (cloudBlocking) {
+    } else if (loadCloud) {
       cloudReport = await this.cloud.refresh(this.config.blockCloudProviders);
       cloudLoad = 'completed';
     }

@@ -25,7 +25,7 @@ import {
 } from '../../core/patterns/store.js';
 import { sortByCodePoint } from '../../core/python-json.js';
 import { SUBSYSTEM_EVENTS_CHANNEL, Telemetry, type AgentHandler } from '../../core/telemetry.js';
-import { describe } from '../../core/validate.js';
+import { describe, requireWellFormed } from '../../core/validate.js';
 import type { RedisHandlerProtocol } from '../redis/handler-protocol.js';
 import type { RedisSubscription } from '../seams/redis.js';
 import { RedisFailover, type StateMode } from '../support/redis-failover.js';
@@ -116,9 +116,10 @@ export class SusPatternsManager implements SubsystemManager {
    * down: the manager then starts in memory.
    */
   async initializeRedis(handler: RedisHandlerProtocol | null): Promise<void> {
-    await this.closeSubscription();
+    // Attached before the first await: a close() that comes while this runs wins.
     this.closed = false;
     this.failover.attach(handler);
+    await this.closeSubscription();
     await this.failover.run(async (redis) => {
       await this.ensureSubscription(redis);
       return this.apply(redis, []);
@@ -160,6 +161,7 @@ export class SusPatternsManager implements SubsystemManager {
     if (typeof pattern !== 'string' || pattern.length === 0) {
       throw new GuardInputError('pattern', `expected a non-empty string, got ${describe(pattern)}`);
     }
+    requireWellFormed('pattern', pattern);
     const result = await this.failover.run((redis) => this.apply(redis, [{ kind: 'remove', pattern }]));
     let removed: boolean;
     if (result.source === 'redis') {
@@ -328,7 +330,12 @@ export class SusPatternsManager implements SubsystemManager {
 
   private async ensureSubscription(redis: RedisHandlerProtocol): Promise<void> {
     if (this.subscription !== null || this.closed) return;
-    this.subscription = await redis.subscribe(PATTERNS_CHANNEL);
+    const subscription = await redis.subscribe(PATTERNS_CHANNEL);
+    if (this.closed || this.subscription !== null) {
+      await subscription?.close(); // closed (or subscribed by a concurrent call) meanwhile
+      return;
+    }
+    this.subscription = subscription;
   }
 
   private async closeSubscription(): Promise<void> {

@@ -12,6 +12,7 @@
  */
 import { isSafe } from 'redos-detector';
 import { GuardPatternError } from '../errors.js';
+import { describe, isWellFormed } from '../validate.js';
 
 /** Flags every pattern is compiled with: case-insensitive and multi-line, as the original (`re.IGNORECASE | re.MULTILINE`). */
 export const PATTERN_FLAGS = 'im';
@@ -53,20 +54,31 @@ const LEADING_PY_FLAGS = /^\(\?[im]+\)/;
 
 /** Checks `pattern` (syntax, length, ReDoS safety) without throwing. */
 export function checkPattern(pattern: unknown, limits: PatternLimits, field = 'pattern'): PatternVerdict {
-  const refuse = (reason: GuardPatternError['reason'], message: string, source = String(pattern)): PatternVerdict => ({
+  const refuse = (
+    reason: GuardPatternError['reason'],
+    message: string,
+    source = describe(pattern),
+  ): PatternVerdict => ({
     ok: false,
     error: new GuardPatternError(field, source, reason, message),
   });
-  if (typeof pattern !== 'string') return refuse('syntax', `expected a string, got ${typeof pattern}`);
-  if (pattern.length === 0) return refuse('empty', 'must not be empty');
+  if (typeof pattern !== 'string') return refuse('syntax', `expected a string, got ${describe(pattern)}`);
+  if (pattern.length === 0) return refuse('empty', 'must not be empty', pattern);
+  // Redis would store a lone surrogate as U+FFFD: refused here, before it can be held in memory
+  // during an outage and then refused by every write-back.
+  if (!isWellFormed(pattern)) return refuse('syntax', 'contains a lone UTF-16 surrogate', pattern);
   if (pattern.length > limits.maxLength)
-    return refuse('too-long', `is ${pattern.length} characters long; the limit is ${limits.maxLength}`);
+    return refuse('too-long', `is ${pattern.length} characters long; the limit is ${limits.maxLength}`, pattern);
   const body = pattern.replace(LEADING_PY_FLAGS, '');
   let regex: RegExp;
   try {
     regex = new RegExp(body, PATTERN_FLAGS);
   } catch (error) {
-    return refuse('syntax', `is not a valid regular expression: ${error instanceof Error ? error.message : 'invalid'}`);
+    return refuse(
+      'syntax',
+      `is not a valid regular expression: ${error instanceof Error ? error.message : 'invalid'}`,
+      pattern,
+    );
   }
   let safe: boolean;
   let why = 'it is too complex to prove safe';
@@ -78,7 +90,7 @@ export function checkPattern(pattern: unknown, limits: PatternLimits, field = 'p
   } catch {
     safe = false; // a construct the analyser cannot model: not proven safe
   }
-  if (!safe) return refuse('unsafe', `may backtrack catastrophically (ReDoS): ${why}`);
+  if (!safe) return refuse('unsafe', `may backtrack catastrophically (ReDoS): ${why}`, pattern);
   return { ok: true, compiled: { source: pattern, regex } };
 }
 

@@ -55,6 +55,8 @@ export class BoundsMemo {
  */
 export class HitWindow {
   private readonly hits: number[] = [];
+  /** The largest cap {@link trimTo} was asked for. */
+  private keep = 0;
 
   /** How many hits the window holds (after the last prune). */
   get count(): number {
@@ -84,12 +86,16 @@ export class HitWindow {
   }
 
   /**
-   * Keeps only the newest `cap` hits. A window whose question is "more than n?" never needs more
-   * than n + 1 of them: the count it reports is then `min(true count, cap)`, and every answer
-   * to that question is unchanged.
+   * Keeps only the newest hits that any caller of this window needs: the largest `cap` asked
+   * so far. A window whose question is "more than n?" never needs more than n + 1 of them: the
+   * count it reports is then `min(true count, cap)`, and every answer to that question is
+   * unchanged. Several rules may share one window (the behaviour tracker's key names the
+   * endpoint and the client, not the rule), so a strict rule's small cap must not drop the hits
+   * a looser rule still counts.
    */
   trimTo(cap: number): void {
-    const excess = this.hits.length - cap;
+    if (cap > this.keep) this.keep = cap;
+    const excess = this.hits.length - this.keep;
     if (excess > 0) this.hits.splice(0, excess);
   }
 }

@@ -103,9 +103,10 @@ export class SecurityHeadersManager implements SubsystemManager {
    * the shared value of every field that is not explicit here. Never throws because Redis is down.
    */
   initializeRedis(handler: SyncRedisHandlerProtocol | null): void {
-    this.closeSubscription();
+    // Attached before the first await: a close() that comes while this runs wins.
     this.closed = false;
     this.failover.attach(handler);
+    this.closeSubscription();
     this.failover.run((redis) => {
       this.ensureSubscription(redis);
       const synced = this.syncShared(redis, 'write');
@@ -293,7 +294,12 @@ export class SecurityHeadersManager implements SubsystemManager {
 
   private ensureSubscription(redis: SyncRedisHandlerProtocol): void {
     if (this.subscription !== null || this.closed) return;
-    this.subscription = redis.subscribe(HEADERS_CHANNEL);
+    const subscription = redis.subscribe(HEADERS_CHANNEL);
+    if (this.closed || this.subscription !== null) {
+      subscription?.close(); // closed (or subscribed by a concurrent call) meanwhile
+      return;
+    }
+    this.subscription = subscription;
   }
 
   private closeSubscription(): void {

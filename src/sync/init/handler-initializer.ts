@@ -270,8 +270,9 @@ export class HandlerInitializer {
     if (state === 'unavailable' && handler !== null) markOutageReported(handler);
     this.cloud.setStore(resolution.store);
     this.cloud.setRedisHandler(redis);
-    for (const manager of this.subsystems) this.attach(manager, handler);
-    if (handler !== null) {
+    // A close() while this runs wins: no manager is attached and no background work starts after it.
+    for (const manager of this.subsystems) if (!this.closed) this.attach(manager, handler);
+    if (handler !== null && !this.closed) {
       this.ticker = startTicker(
         this.config.redisRetryAfterMs,
         () => {
@@ -282,10 +283,11 @@ export class HandlerInitializer {
     }
     let cloudLoad: CloudLoadMode = 'not-configured';
     let cloudReport: ProviderRefreshReport[] | null = null;
-    if (cloudBlocking && this.config.lazyInit) {
+    const loadCloud = cloudBlocking && !this.closed;
+    if (loadCloud && this.config.lazyInit) {
       this.cloud.scheduleRefresh(this.config.blockCloudProviders);
       cloudLoad = 'background';
-    } else if (cloudBlocking) {
+    } else if (loadCloud) {
       cloudReport = this.cloud.refresh(this.config.blockCloudProviders);
       cloudLoad = 'completed';
     }

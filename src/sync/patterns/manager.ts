@@ -26,7 +26,7 @@ import {
 } from '../../core/patterns/store.js';
 import { sortByCodePoint } from '../../core/python-json.js';
 import { SUBSYSTEM_EVENTS_CHANNEL, Telemetry, type AgentHandler } from '../../core/telemetry.js';
-import { describe } from '../../core/validate.js';
+import { describe, requireWellFormed } from '../../core/validate.js';
 import type { SyncRedisHandlerProtocol } from '../redis/handler-protocol.js';
 import type { SyncRedisSubscription } from '../../bridge/seams/redis.js';
 import { RedisFailover, type StateMode } from '../support/redis-failover.js';
@@ -117,9 +117,10 @@ export class SusPatternsManager implements SubsystemManager {
    * down: the manager then starts in memory.
    */
   initializeRedis(handler: SyncRedisHandlerProtocol | null): void {
-    this.closeSubscription();
+    // Attached before the first await: a close() that comes while this runs wins.
     this.closed = false;
     this.failover.attach(handler);
+    this.closeSubscription();
     this.failover.run((redis) => {
       this.ensureSubscription(redis);
       return this.apply(redis, []);
@@ -161,6 +162,7 @@ export class SusPatternsManager implements SubsystemManager {
     if (typeof pattern !== 'string' || pattern.length === 0) {
       throw new GuardInputError('pattern', `expected a non-empty string, got ${describe(pattern)}`);
     }
+    requireWellFormed('pattern', pattern);
     const result = this.failover.run((redis) => this.apply(redis, [{ kind: 'remove', pattern }]));
     let removed: boolean;
     if (result.source === 'redis') {
@@ -329,7 +331,12 @@ export class SusPatternsManager implements SubsystemManager {
 
   private ensureSubscription(redis: SyncRedisHandlerProtocol): void {
     if (this.subscription !== null || this.closed) return;
-    this.subscription = redis.subscribe(PATTERNS_CHANNEL);
+    const subscription = redis.subscribe(PATTERNS_CHANNEL);
+    if (this.closed || this.subscription !== null) {
+      subscription?.close(); // closed (or subscribed by a concurrent call) meanwhile
+      return;
+    }
+    this.subscription = subscription;
   }
 
   private closeSubscription(): void {

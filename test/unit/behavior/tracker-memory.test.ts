@@ -21,6 +21,20 @@ function tracker() {
 }
 
 describe('BehaviorTracker in memory', () => {
+  test('two rules on one endpoint share its window: a strict rule does not trim the hits a looser one counts', async () => {
+    // The key names the endpoint and the client, not the rule (as in Redis, where both rules see
+    // every hit): the window keeps what the loosest rule needs.
+    const { manager } = tracker();
+    const seen: string[] = [];
+    for (let i = 0; i < 4; i++) {
+      const strict = await manager.trackEndpointUsage('/api', '10.0.0.7', usage(2));
+      const loose = await manager.trackEndpointUsage('/api', '10.0.0.7', usage(5));
+      seen.push(`${strict.violated}/${loose.count}/${loose.violated}`);
+    }
+    // 2 hits per round: the loose rule sees 2, 4, 6 (> 5: violated), then saturates at 6.
+    expect(seen).toEqual(['false/2/false', 'true/4/false', 'true/6/true', 'true/6/true']);
+  });
+
   test('usage: violation once the count passes the threshold; the window slides', async () => {
     const { manager, clock } = tracker();
     expect(await manager.trackEndpointUsage('/api', '10.0.0.1', usage(2))).toEqual({

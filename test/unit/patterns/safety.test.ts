@@ -54,6 +54,30 @@ describe('checkPattern', () => {
     expect(!verdict.ok && verdict.error.field).toBe('custom');
   });
 
+  test('a lone surrogate is a syntax refusal, and a value that is not a string is described, never thrown raw', () => {
+    // Redis would store '\ud800' as U+FFFD: held in memory during an outage, it could never be written back.
+    for (const pattern of ['evil\ud800', '\udc00x', 'a\ud800\ud800b']) {
+      const verdict = checkPattern(pattern, LIMITS);
+      expect(verdict.ok).toBe(false);
+      expect(!verdict.ok && verdict.error.reason).toBe('syntax');
+      expect(!verdict.ok && verdict.error.pattern).toBe(pattern);
+    }
+    expect(checkPattern('emoji \ud83d\ude00', LIMITS).ok).toBe(true); // a well-formed pair is fine
+    for (const value of [
+      Object.create(null) as unknown,
+      Symbol('s'),
+      {
+        toString: () => {
+          throw new Error('no');
+        },
+      },
+    ]) {
+      const verdict = checkPattern(value, LIMITS);
+      expect(!verdict.ok && verdict.error).toBeInstanceOf(GuardPatternError);
+      expect(!verdict.ok && verdict.error.reason).toBe('syntax');
+    }
+  });
+
   test("a Python replica's leading (?i) / (?im) is accepted (every pattern is compiled with i and m)", () => {
     const verdict = checkPattern('(?i)UNION\\s+SELECT', LIMITS);
     expect(verdict.ok && verdict.compiled.regex.test('union  select')).toBe(true);
