@@ -111,3 +111,12 @@ export function errorText(error: unknown): string {
 export function isPemText(value: string): boolean {
   return /^\s*-----BEGIN [A-Z0-9 ]+-----/.test(value);
 }
+
+/** An options argument: `undefined` (no options) or a plain object; anything else is a `GuardInputError`. */
+export function requireOptions<T extends object>(field: string, options: T | undefined): T | Record<string, never> {
+  if (options === undefined) return {};
+  if (typeof options !== 'object' || options === null || Array.isArray(options)) {
+    throw new GuardInputError(field, `expected an options object, got ${describe(options)}`);
+  }
+  return options;
+}

@@ -159,6 +159,37 @@ describe.each(cloudApis)('poisoned feeds ($name API)', (api) => {
     expect(log.lines.some((l) => l.level === 'error' && /Rejected the cached GCP/.test(l.message))).toBe(true);
   });
 
+  test('store and legacy reads: a cached set over maxEntries is refused before it is parsed, refetched and overwritten', async () => {
+    // A garbage entry among too many: parsed first, it would be judged "corrupt" (a warning);
+    // refused on size first, it is the maxEntries rule (an error), with no parsing at all.
+    const cache = await shared('trust-cached-big');
+    const feeds = serve({ GCP: gcpFeed(publicRanges(10)) });
+    const limits = { cloudFeedLimits: { maxEntries: 20 } } as const;
+    const big = [...publicRanges(30, 100), 'not-a-cidr'];
+    await raw.set(cache.key('GCP'), JSON.stringify(big), 'EX', 600);
+    await raw.set(`${cache.prefix}cloud_ranges:GCP`, big.join(','), 'EX', 600);
+    const redis = api.createRedisManager({
+      redisUrl: redisUrl(),
+      redisPrefix: cache.prefix,
+      logger: captureLogger().logger,
+    });
+    await redis.initialize();
+    handlers.push(redis);
+    for (const options of [{ store: await cache.connect() }, { store: null, redis }]) {
+      const log = captureLogger();
+      const m = api.createCloudManager({ cloudFeedUrls: feeds.urls, logger: log.logger, ...limits }, options);
+      const [report] = await m.refresh(['GCP']);
+      expect(report).toMatchObject({ outcome: 'fetched', entries: 10, stored: true });
+      const errors = log.lines.filter((l) => l.level === 'error').map((l) => l.message);
+      expect(errors.join('\n')).toMatch(
+        /Rejected the cached GCP IP ranges \(31 entries, more than maxEntries \(20\)\)/,
+      );
+      expect(log.text()).not.toMatch(/corrupt/);
+    }
+    expect(JSON.parse((await raw.get(cache.key('GCP'))) ?? '[]')).toHaveLength(10);
+    expect((await raw.get(`${cache.prefix}cloud_ranges:GCP`))?.split(',')).toHaveLength(10);
+  });
+
   test('store-read path: a poisoned cached set is not used even when the refetch fails, and is never written back', async () => {
     const cache = await shared('trust-cached-down');
     const poisoned = JSON.stringify(['128.0.0.0/1', '0.0.0.0/1']);

@@ -9,7 +9,7 @@ import { splitLegacyEntries } from '../../core/cloud/cache-format.js';
 import { RangeIndex } from '../../core/cloud/range-index.js';
 import { buildKey } from '../../core/keys.js';
 import { CLOUD_PROVIDERS, requireProviders, type CloudProvider } from '../../core/providers.js';
-import { requireTtl } from '../../core/validate.js';
+import { requireOptions, requireTtl } from '../../core/validate.js';
 import type { RedisHandlerProtocol } from '../redis/handler-protocol.js';
 import { DEFAULT_CLOUD_IP_KEY_PREFIX, RedisCloudIpStore } from './redis-store.js';
 
@@ -106,8 +106,9 @@ const DEFAULT_MAX_TTL_SECONDS = 3600;
  */
 export async function migrateLegacyCloudRanges(
   redis: RedisHandlerProtocol,
-  options: LegacyMigrationOptions = {},
+  migrationOptions?: LegacyMigrationOptions,
 ): Promise<LegacyMigrationEntry[]> {
+  const options = requireOptions('options', migrationOptions) as LegacyMigrationOptions;
   const providers = requireProviders(options.providers ?? CLOUD_PROVIDERS);
   const store = new RedisCloudIpStore(redis, options.keyPrefix ?? DEFAULT_CLOUD_IP_KEY_PREFIX);
   const configured = (redis.config as { readonly cloudIpRefreshInterval?: unknown }).cloudIpRefreshInterval;

@@ -51,7 +51,7 @@ import type { Logger } from '../../core/logger.js';
 import { redactUrl } from '../../core/redact.js';
 import { CLOUD_PROVIDERS, requireProviders, type CloudProvider } from '../../core/providers.js';
 import { CLOUD_EVENTS_CHANNEL, Telemetry, type AgentHandler } from '../../core/telemetry.js';
-import { describe, errorText } from '../../core/validate.js';
+import { describe, errorText, requireOptions } from '../../core/validate.js';
 import type { RedisHandlerProtocol } from '../redis/handler-protocol.js';
 import { fetchHttpClient, type HttpClient } from '../seams/http.js';
 import { runInBackground } from '../support/background.js';
@@ -226,11 +226,14 @@ export class CloudManager {
    *
    * @param providers default: `config.blockCloudProviders`, or all six when that is empty.
    */
-  async refresh(providers?: Iterable<string>, options: RefreshOptions = {}): Promise<ProviderRefreshReport[]> {
+  async refresh(providers?: Iterable<string>, options?: RefreshOptions): Promise<ProviderRefreshReport[]> {
     const list = this.providersOf(providers);
-    const force = options.force === true;
+    const { force, onProvider } = requireOptions('options', options) as RefreshOptions;
+    if (onProvider !== undefined && typeof onProvider !== 'function') {
+      throw new GuardInputError('onProvider', `expected a function, got ${describe(onProvider)}`);
+    }
     const reports = await Promise.all(
-      list.map((provider) => this.refreshReported(provider, force, options.onProvider)),
+      list.map((provider) => this.refreshReported(provider, force === true, onProvider)),
     );
     this.rangeSet(); // rebuild the combined index now, not during the next request
     return reports;
@@ -307,6 +310,11 @@ export class CloudManager {
 
   /** What `util.inspect` and `console.log` show: feed URLs redacted, no store or handler internals. */
   [Symbol.for('nodejs.util.inspect.custom')](): Record<string, unknown> {
+    return this.publicView();
+  }
+
+  /** The secret-free view `util.inspect` and `JSON.stringify` show. */
+  private publicView(): Record<string, unknown> {
     const feeds = Object.entries(this.feedUrls).map(([provider, url]) => [provider, redactUrl(url)]);
     return {
       providers: [...this.defaultProviders],
@@ -315,6 +323,11 @@ export class CloudManager {
       store: this.cache.store === null ? null : (this.cache.store.constructor?.name ?? 'store'),
       closed: this.closed,
     };
+  }
+
+  /** What `JSON.stringify` shows: the same view as `util.inspect`. */
+  toJSON(): Record<string, unknown> {
+    return this.publicView();
   }
 
   private providersOf(providers: Iterable<string> | undefined): readonly CloudProvider[] {
@@ -346,8 +359,14 @@ export class CloudManager {
     let write: WriteMode = target.layout === 'python-v2' ? 'regions' : 'plain';
     try {
       if (this.closed) return this.fail(provider, CLOSED, null);
-      const read = await readCachedRanges(target, provider);
+      const read = await readCachedRanges(target, provider, this.config.cloudFeedLimits);
       if (this.closed) return this.fail(provider, CLOSED, null);
+      if (read.kind === 'rejected') {
+        this.logger.error(
+          `Rejected the cached ${provider} IP ranges (${read.detail}); fetching them from the provider instead`,
+          { provider, rule: read.rule },
+        );
+      }
       if (read.kind === 'hit') {
         const verdict = checkRangeSanity(read.index.cidrs(), baselineOf(before), this.config.cloudFeedLimits);
         if (!verdict.ok) {

@@ -16,6 +16,7 @@ import {
   replyKind,
   replyReason,
 } from '../../core/redis/reply-errors.js';
+import { requireCapacity, requireScript, requireScriptArgs } from '../../core/redis/script-args.js';
 import { SLIDING_WINDOW_HIT, scoreText, uniqueMember } from '../../core/redis/sliding-window.js';
 import { sentinelSecretsUrl } from '../../core/redis/sentinel.js';
 import {
@@ -287,11 +288,12 @@ export class RedisManager implements RedisHandlerProtocol {
     keys: readonly string[],
     args: readonly RedisArg[],
   ): Promise<RedisReply | null> {
+    requireScript(script);
     if (!Array.isArray(keys)) throw new GuardInputError('keys', `expected an array, got ${describe(keys)}`);
     if (!Array.isArray(args)) throw new GuardInputError('args', `expected an array, got ${describe(args)}`);
     const fullKeys: string[] = [];
     for (const key of keys as readonly unknown[]) fullKeys.push(this.keyOf(namespace, key as string));
-    for (const arg of args) if (typeof arg === 'string') requireWellFormed('args', arg);
+    requireScriptArgs(args);
     if (!this.config.enableRedis) return null;
     if (redisCommandTraced()) {
       const context = this.traceContext('runScript', fullKeys[0] ?? null, script.name);
@@ -326,6 +328,7 @@ export class RedisManager implements RedisHandlerProtocol {
    */
   async subscribe(channel: string, capacity = 10_000): Promise<RedisSubscription | null> {
     const fullChannel = this.config.redisPrefix + requireName('channel', channel);
+    requireCapacity(capacity);
     return this.guarded('subscribe', (c) => c.subscribe(fullChannel, capacity));
   }
 
@@ -475,6 +478,11 @@ export class RedisManager implements RedisHandlerProtocol {
 
   /** What `util.inspect` and `console.log` show: no URL secret, no driver internals. */
   [Symbol.for('nodejs.util.inspect.custom')](): Record<string, unknown> {
+    return this.publicView();
+  }
+
+  /** The secret-free view `util.inspect` and `JSON.stringify` show. */
+  private publicView(): Record<string, unknown> {
     return {
       target: this.target(),
       redisPrefix: this.config.redisPrefix,
@@ -482,6 +490,11 @@ export class RedisManager implements RedisHandlerProtocol {
       connected: this.connection !== null,
       closed: this.closed,
     };
+  }
+
+  /** What `JSON.stringify` shows: the same view as `util.inspect`, without URL secrets or driver internals. */
+  toJSON(): Record<string, unknown> {
+    return this.publicView();
   }
 
   private async scanAll(connection: RedisConnection, match: string): Promise<string[]> {

@@ -5,7 +5,7 @@
  * Hand-written for both APIs: the sync twin lives in `src/bridge/seams/http.ts`.
  */
 import { GuardHttpError } from '../../core/errors.js';
-import { redactUrl } from '../../core/redact.js';
+import { redactUrl, scrubError, scrubSecrets } from '../../core/redact.js';
 
 /** What a feed request returns. Plain data, so it can cross a worker boundary. */
 export interface HttpResponse {
@@ -69,8 +69,11 @@ export const fetchHttpClient: HttpClient = {
     } catch (error) {
       if (error instanceof GuardHttpError) throw error;
       const timedOut = timeout.aborted || (error instanceof Error && error.name === 'TimeoutError');
-      const reason = timedOut ? `request timed out after ${timeoutMs} ms` : `request failed: ${networkReason(error)}`;
-      throw new GuardHttpError(shown, null, reason, { cause: error });
+      const reason = timedOut
+        ? `request timed out after ${timeoutMs} ms`
+        : `request failed: ${networkReason(error, url)}`;
+      // undici quotes the URL in some messages (one with user info is refused outright): scrubbed.
+      throw new GuardHttpError(shown, null, reason, { cause: scrubError(error, [url]) });
     }
     return { status: response.status, url: response.url, body };
   },
@@ -107,9 +110,10 @@ async function readBounded(
 }
 
 /** The reason of a network failure, secret-free (codes such as ENOTFOUND, ECONNREFUSED). */
-function networkReason(error: unknown): string {
+function networkReason(error: unknown, url: string): string {
   const cause = error instanceof Error ? (error.cause as { code?: unknown; message?: unknown } | undefined) : undefined;
   if (cause && typeof cause.code === 'string') return cause.code;
-  if (error instanceof Error && error.message) return error.message.slice(0, 120);
+  // Scrubbed before it is cut short, so a secret is never left half-hidden.
+  if (error instanceof Error && error.message) return scrubSecrets(error.message, url).slice(0, 120);
   return 'unknown network error';
 }

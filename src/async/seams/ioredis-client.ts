@@ -143,7 +143,8 @@ function addressOf(url: string, tls: TlsConnectionOptions): Record<string, unkno
 
 function clusterNode(url: string): ClusterNode {
   const parsed = new URL(url);
-  return { host: parsed.hostname, port: Number(parsed.port || 6379) };
+  // `new URL('redis://[::1]:7000').hostname` keeps the brackets; ioredis wants the bare address.
+  return { host: parsed.hostname.replace(/^\[|\]$/g, ''), port: Number(parsed.port || 6379) };
 }
 
 function authOf(

@@ -226,7 +226,17 @@ class IoredisConnection implements RedisConnection {
 
   /** What `util.inspect` shows: never the client's options (they hold the password and TLS key). */
   [Symbol.for('nodejs.util.inspect.custom')](): Record<string, unknown> {
+    return this.publicView();
+  }
+
+  /** The secret-free view `util.inspect` and `JSON.stringify` show. */
+  private publicView(): Record<string, unknown> {
     return { target: describeRedisTarget(this.options), status: this.client.status, owned: this.terms.owned };
+  }
+
+  /** What `JSON.stringify` shows: the same secret-free view. */
+  toJSON(): Record<string, unknown> {
+    return this.publicView();
   }
 
   /** True for an ioredis `Cluster` (scripts must then keep to one hash slot per call). */
@@ -639,6 +649,21 @@ class IoredisSubscription implements RedisSubscription {
     client.on('ready', () => {
       this.gap = true; // whatever was published while we were away is lost
     });
+  }
+
+  /** What `util.inspect` shows: never the client's options (they hold the password and TLS key). */
+  [Symbol.for('nodejs.util.inspect.custom')](): Record<string, unknown> {
+    return this.publicView();
+  }
+
+  /** The secret-free view `util.inspect` and `JSON.stringify` show. */
+  private publicView(): Record<string, unknown> {
+    return { channel: this.channel, capacity: this.capacity, buffered: this.buffer.length, closed: this.closed };
+  }
+
+  /** What `JSON.stringify` shows: the same secret-free view. */
+  toJSON(): Record<string, unknown> {
+    return this.publicView();
   }
 
   drain(): Promise<SubscriptionBatch> {

@@ -10,7 +10,7 @@ import { splitLegacyEntries } from '../../core/cloud/cache-format.js';
 import { RangeIndex } from '../../core/cloud/range-index.js';
 import { buildKey } from '../../core/keys.js';
 import { CLOUD_PROVIDERS, requireProviders, type CloudProvider } from '../../core/providers.js';
-import { requireTtl } from '../../core/validate.js';
+import { requireOptions, requireTtl } from '../../core/validate.js';
 import type { SyncRedisHandlerProtocol } from '../redis/handler-protocol.js';
 import { DEFAULT_CLOUD_IP_KEY_PREFIX, RedisCloudIpStore } from './redis-store.js';
 
@@ -104,8 +104,9 @@ const DEFAULT_MAX_TTL_SECONDS = 3600;
  */
 export function migrateLegacyCloudRanges(
   redis: SyncRedisHandlerProtocol,
-  options: LegacyMigrationOptions = {},
+  migrationOptions?: LegacyMigrationOptions,
 ): LegacyMigrationEntry[] {
+  const options = requireOptions('options', migrationOptions) as LegacyMigrationOptions;
   const providers = requireProviders(options.providers ?? CLOUD_PROVIDERS);
   const store = new RedisCloudIpStore(redis, options.keyPrefix ?? DEFAULT_CLOUD_IP_KEY_PREFIX);
   const configured = (redis.config as { readonly cloudIpRefreshInterval?: unknown }).cloudIpRefreshInterval;

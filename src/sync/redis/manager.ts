@@ -17,6 +17,7 @@ import {
   replyKind,
   replyReason,
 } from '../../core/redis/reply-errors.js';
+import { requireCapacity, requireScript, requireScriptArgs } from '../../core/redis/script-args.js';
 import { SLIDING_WINDOW_HIT, scoreText, uniqueMember } from '../../core/redis/sliding-window.js';
 import { sentinelSecretsUrl } from '../../core/redis/sentinel.js';
 import {
@@ -282,11 +283,12 @@ export class RedisManager implements SyncRedisHandlerProtocol {
     keys: readonly string[],
     args: readonly RedisArg[],
   ): RedisReply | null {
+    requireScript(script);
     if (!Array.isArray(keys)) throw new GuardInputError('keys', `expected an array, got ${describe(keys)}`);
     if (!Array.isArray(args)) throw new GuardInputError('args', `expected an array, got ${describe(args)}`);
     const fullKeys: string[] = [];
     for (const key of keys as readonly unknown[]) fullKeys.push(this.keyOf(namespace, key as string));
-    for (const arg of args) if (typeof arg === 'string') requireWellFormed('args', arg);
+    requireScriptArgs(args);
     if (!this.config.enableRedis) return null;
     if (redisCommandTraced()) {
       const context = this.traceContext('runScript', fullKeys[0] ?? null, script.name);
@@ -321,6 +323,7 @@ export class RedisManager implements SyncRedisHandlerProtocol {
    */
   subscribe(channel: string, capacity = 10_000): SyncRedisSubscription | null {
     const fullChannel = this.config.redisPrefix + requireName('channel', channel);
+    requireCapacity(capacity);
     return this.guarded('subscribe', (c) => c.subscribe(fullChannel, capacity));
   }
 
@@ -470,6 +473,11 @@ export class RedisManager implements SyncRedisHandlerProtocol {
 
   /** What `util.inspect` and `console.log` show: no URL secret, no driver internals. */
   [Symbol.for('nodejs.util.inspect.custom')](): Record<string, unknown> {
+    return this.publicView();
+  }
+
+  /** The secret-free view `util.inspect` and `JSON.stringify` show. */
+  private publicView(): Record<string, unknown> {
     return {
       target: this.target(),
       redisPrefix: this.config.redisPrefix,
@@ -477,6 +485,11 @@ export class RedisManager implements SyncRedisHandlerProtocol {
       connected: this.connection !== null,
       closed: this.closed,
     };
+  }
+
+  /** What `JSON.stringify` shows: the same view as `util.inspect`, without URL secrets or driver internals. */
+  toJSON(): Record<string, unknown> {
+    return this.publicView();
   }
 
   private scanAll(connection: SyncRedisConnection, match: string): string[] {
