@@ -163,6 +163,17 @@ describe('a RedisManager over the caller’s ioredis Cluster', () => {
       await m.close();
       expect(client.status).toBe('ready');
       expect(await client.get(`${prefix}ns:k1`)).toBeNull();
+      // Managers that come and go leave no listener behind on the caller's client.
+      const listeners = client.listenerCount('node error');
+      for (let i = 0; i < 3; i++) {
+        const again = new RedisManager(
+          { redisPrefix: prefix, logger: silentLogger },
+          { openConnection: useIoredisClient(client) },
+        );
+        await again.initialize();
+        await again.close();
+      }
+      expect(client.listenerCount('node error')).toBe(listeners);
     } finally {
       client.disconnect();
     }

@@ -194,6 +194,10 @@ class IoredisConnection implements RedisConnection {
   lastError: unknown = null;
   /** On a cluster: the last error each node (`host:port`) reported, to say why a scan could not reach it. */
   private readonly nodeErrors = new Map<string, unknown>();
+  /** Keeps each cluster node's last error; removed on close() (a caller's Cluster outlives this connection). */
+  private readonly noteNodeError = (error: unknown, address: unknown): void => {
+    if (typeof address === 'string') this.nodeErrors.set(address, error);
+  };
   /** A round trip failed: close() then drops the socket instead of waiting for a QUIT reply. */
   private suspect = false;
   private onClose: (() => void) | null = null;
@@ -208,11 +212,7 @@ class IoredisConnection implements RedisConnection {
     private readonly terms: ClientTerms,
   ) {
     client.defineCommand('guardIncr', { numberOfKeys: 1, lua: INCR_WITH_TTL });
-    if (client instanceof Cluster) {
-      client.on('node error', (error: unknown, address: unknown) => {
-        if (typeof address === 'string') this.nodeErrors.set(address, error);
-      });
-    }
+    if (client instanceof Cluster) client.on('node error', this.noteNodeError);
     // On our own client the listener also silences ioredis' console output; a caller's client
     // keeps whatever error handling its owner gave it.
     if (terms.owned && !terms.bounded) {
@@ -386,6 +386,7 @@ class IoredisConnection implements RedisConnection {
     this.onClose = null;
     this.watch?.close();
     this.watch = null;
+    if (this.client instanceof Cluster) this.client.off('node error', this.noteNodeError);
     if (!this.terms.owned) return; // the caller's client: theirs to close
     try {
       if (this.client.status === 'ready' && !this.suspect) {
