@@ -187,6 +187,9 @@ export class RedisManager implements RedisHandlerProtocol {
     operation: (connection: RedisConnection, ...args: A) => Promise<T>,
     ...args: A
   ): Promise<T | null> {
+    if (typeof operation !== 'function') {
+      throw new GuardInputError('operation', `expected a function, got ${describe(operation)}`);
+    }
     return this.guarded(operation.name || 'anonymous', (connection) => operation(connection, ...args));
   }
 

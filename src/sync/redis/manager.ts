@@ -188,6 +188,9 @@ export class RedisManager implements SyncRedisHandlerProtocol {
     operation: (connection: SyncRedisConnection, ...args: A) => T,
     ...args: A
   ): T | null {
+    if (typeof operation !== 'function') {
+      throw new GuardInputError('operation', `expected a function, got ${describe(operation)}`);
+    }
     return this.guarded(operation.name || 'anonymous', (connection) => operation(connection, ...args));
   }
 

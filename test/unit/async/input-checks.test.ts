@@ -54,6 +54,12 @@ describe('RedisManager.runScript and subscribe', () => {
   });
 });
 
+describe('RedisManager.safeOperation', () => {
+  test('an operation that is not a function is refused', async () => {
+    expect((await inputError(() => disabled().safeOperation(null as never))).field).toBe('operation');
+  });
+});
+
 describe('CloudManager.refresh options', () => {
   test('options that are not an object, or an onProvider that is not a function, are refused before any work', async () => {
     const m = new CloudManager({ enableRedis: false, logger: silentLogger });
