@@ -34,8 +34,16 @@ Examples:
   guard-core refresh --redis-url redis://localhost:6379 --redis-prefix myapp:
   guard-core migrate-legacy --redis-url redis://localhost:6379 --json`;
 
-/** Builds the program. Output goes to `io`; commands report their exit code through `setExit`. */
-export function buildProgram(io: CliIo, version: string, setExit: (code: number) => void): Command {
+/**
+ * Builds the program. Output goes to `io`; commands report their exit code through `setExit`;
+ * commander's own error messages (which quote the argument as typed) go through `scrub`.
+ */
+export function buildProgram(
+  io: CliIo,
+  version: string,
+  setExit: (code: number) => void,
+  scrub: (text: string) => string = (text) => text,
+): Command {
   const program = new Command('guard-core')
     .description(
       'Cloud-provider IP ranges for guard-core: look addresses up, refresh the shared cache, migrate old keys.',
@@ -45,7 +53,7 @@ export function buildProgram(io: CliIo, version: string, setExit: (code: number)
     .exitOverride()
     .configureOutput({
       writeOut: (text) => io.out(text.replace(/\n$/, '')),
-      writeErr: (text) => io.err(text.replace(/\n$/, '')),
+      writeErr: (text) => io.err(scrub(text.replace(/\n$/, ''))),
     })
     .showSuggestionAfterError()
     .addHelpText('after', HELP_FOOTER);
@@ -61,9 +69,15 @@ export function buildProgram(io: CliIo, version: string, setExit: (code: number)
  */
 export async function runCli(argv: readonly string[], io: CliIo, version: string): Promise<number> {
   let exitCode = EXIT_OK;
-  const program = buildProgram(io, version, (code) => {
-    exitCode = code;
-  });
+  const scrub = scrubberOf(argv);
+  const program = buildProgram(
+    io,
+    version,
+    (code) => {
+      exitCode = code;
+    },
+    scrub,
+  );
   if (argv.length === 0) {
     program.outputHelp({ error: true });
     return EXIT_USAGE;
@@ -72,7 +86,7 @@ export async function runCli(argv: readonly string[], io: CliIo, version: string
     await program.parseAsync([...argv], { from: 'user' });
     return exitCode;
   } catch (error) {
-    return handleError(error, io, secretSource(argv), argv.includes('--json'));
+    return handleError(error, io, scrub, argv.includes('--json'));
   }
 }
 
@@ -81,15 +95,15 @@ export async function runCli(argv: readonly string[], io: CliIo, version: string
  * (`{ "ok": false, "error": { "kind", "message", "exitCode" } }`), so a script parsing stdout
  * never meets plain text.
  */
-function handleError(error: unknown, io: CliIo, redisUrl: string | undefined, json: boolean): number {
+function handleError(error: unknown, io: CliIo, scrub: (text: string) => string, json: boolean): number {
   if (error instanceof CommanderError) {
     // Help and version exit with 0; every other commander error is about how the command was typed
     // (commander has already printed its message on stderr).
     if (error.exitCode === 0) return EXIT_OK;
-    if (json) io.out(errorDocument('usage', error.message.replace(/^error: /, ''), EXIT_USAGE));
+    if (json) io.out(errorDocument('usage', scrub(error.message.replace(/^error: /, '')), EXIT_USAGE));
     return EXIT_USAGE;
   }
-  const message = scrubSecrets(error instanceof Error ? error.message : String(error), redisUrl);
+  const message = scrub(error instanceof Error ? error.message : String(error));
   const usage = error instanceof CliUsageError || error instanceof GuardConfigError || error instanceof GuardInputError;
   const exitCode = usage ? EXIT_USAGE : EXIT_FAILURE;
   io.err(`error: ${message}`);
@@ -102,10 +116,16 @@ function errorDocument(kind: 'usage' | 'runtime', message: string, exitCode: num
   return JSON.stringify({ ok: false, error: { kind, message, exitCode } }, null, 2);
 }
 
-/** The Redis URL in play (flag or environment), whose secrets must never reach the output. */
-function secretSource(argv: readonly string[]): string | undefined {
-  const index = argv.findIndex((arg) => arg === '--redis-url' || arg.startsWith('--redis-url='));
-  if (index < 0) return process.env[REDIS_URL_ENV];
-  const arg = argv[index]!;
-  return arg.includes('=') ? arg.slice(arg.indexOf('=') + 1) : argv[index + 1];
+/** The URLs in play (arguments and `$REDIS_URL`), whose secrets must never reach the output. */
+function secretUrls(argv: readonly string[]): string[] {
+  // Every URL typed anywhere (`--redis-url`, `--feed-url aws=…`, `--x=…`), and the environment's.
+  const urls = argv.flatMap((arg) => arg.match(/[a-z][a-z0-9+.-]*:\/\/\S+/gi) ?? []);
+  const fromEnv = process.env[REDIS_URL_ENV];
+  return fromEnv ? [...urls, fromEnv] : urls;
+}
+
+/** Removes the secrets of every URL in `argv` (and `$REDIS_URL`) from a text before it is printed. */
+function scrubberOf(argv: readonly string[]): (text: string) => string {
+  const urls = secretUrls(argv);
+  return (text) => urls.reduce((out, url) => scrubSecrets(out, url), text);
 }

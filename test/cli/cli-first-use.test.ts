@@ -4,13 +4,14 @@
  * `--json` keeps errors machine-readable, one bad address does not sink the batch, output order
  * does not depend on which feed answered first, and the help shows only what applies.
  */
+import { spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import type { CloudProvider } from '../../src/index.js';
 import { startFeedServer, type FeedServer, type RouteResponse } from '../support/feed-server.js';
 import { deleteByPrefix, rawClient, redisUrl, uniquePrefix } from '../support/redis.js';
 import { freePort } from '../support/redis-server.js';
-import { requireBuiltCli, runCli, type CliRun } from './run-cli.js';
+import { CLI_PATH, REPO_ROOT, requireBuiltCli, runCli, type CliRun } from './run-cli.js';
 
 /** Every run must end by itself well within this (a hang would hit it). */
 const EXIT_BOUND_MS = 15_000;
@@ -100,6 +101,37 @@ describe('the CLI exits and reports', () => {
     });
     expect([usage.code, runtime.code, unknownOption.code]).toEqual([2, 1, 2]);
   });
+
+  test('a bad --feed-url never prints its credentials, in text or in --json', async () => {
+    for (const feed of ['aws=ftp://u:PWSECRET@x/?token=TSECRET', 'amazon=https://u:PWSECRET@x/?token=TSECRET']) {
+      for (const json of [[], ['--json']]) {
+        const run = await timed(['lookup', ...json, '--feed-url', feed, '1.2.3.4']);
+        expect(run.code).toBe(2);
+        expect(run.stderr).toMatch(/--feed-url/); // the usage error is still reported…
+        expect(run.stdout + run.stderr).not.toMatch(/PWSECRET|TSECRET/); // …without the secrets
+      }
+    }
+  });
+
+  test('migrate-legacy refuses --cache-layout python-v2 instead of ignoring it', async () => {
+    const run = await timed(['migrate-legacy', '--cache-layout', 'python-v2']);
+    expect(run.code).toBe(2);
+    expect(run.stderr).toMatch(/--cache-layout python-v2 is not supported/);
+  });
+
+  test('a reader that stops early (| head -1) ends the CLI quietly, without an EPIPE trace', async () => {
+    const addresses = Array.from({ length: 4000 }, (_, i) => `3.5.${(i >> 8) & 255}.${i & 255}`);
+    const child = spawn(process.execPath, [CLI_PATH, 'lookup', '--feed-dir', 'examples/feeds', ...addresses], {
+      cwd: REPO_ROOT,
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    let stderr = '';
+    child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
+    child.stdout.once('data', () => child.stdout.destroy()); // what `head -1` does after its line
+    const code = await new Promise<number | null>((resolve) => child.once('exit', (c) => resolve(c)));
+    expect(stderr).not.toMatch(/EPIPE|at Object\./);
+    expect(code).toBe(0);
+  }, 30_000);
 
   test('one bad address: the others are still answered, the bad one is named, exit 1', async () => {
     const run = await timed(['lookup', '--feed-dir', 'examples/feeds', '3.5.140.1', 'not-an-ip', '8.8.8.8']);

@@ -295,6 +295,19 @@ describe('outcomes', () => {
     expect(statusOf(report, 'P02').reason).toMatch(/time limit \(100 ms\) reached after \d+ of 100 runs/);
   });
 
+  test('a time limit that stops the very first run is indeterminate, never a failure of a correct store', async () => {
+    // P09 waits past a TTL in its first run: a 300 ms limit stops it there (fast-check then
+    // reports "failed" with no counterexample and no error).
+    const report = await checkStoreConformance(() => new InMemoryCloudIpStore(), {
+      seed: 1,
+      numRuns: 5,
+      timeLimitMs: 300,
+      only: ['P09'],
+    });
+    expect(statusOf(report, 'P09').status).toBe('indeterminate');
+    expect(statusOf(report, 'P09').reason).toMatch(/time limit \(300 ms\) reached after 0 of \d+ runs/);
+  });
+
   test('a failure that does not come back on replay is flagged non-deterministic', async () => {
     let calls = 0;
     const inner = new SyncMemoryStore();

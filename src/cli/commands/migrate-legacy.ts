@@ -4,7 +4,7 @@
 import type { Command } from 'commander';
 import type { LegacyMigrationEntry } from '../../async/cloud/legacy.js';
 import { EXIT_OK } from '../exit-codes.js';
-import { count, type CliIo } from '../io.js';
+import { CliUsageError, count, type CliIo } from '../io.js';
 import { addProviderOption, addRedisOptions, type CommonOptions } from '../options.js';
 
 /** Registers `migrate-legacy` on `program`; `setExit` receives the command's exit code. */
@@ -26,6 +26,12 @@ export function registerMigrateLegacy(program: Command, io: CliIo, setExit: (cod
 }
 
 async function runMigrate(options: CommonOptions & { overwrite?: boolean }, io: CliIo): Promise<number> {
+  if (options.cacheLayout === 'python-v2') {
+    // The copy is plain CIDRs in RedisCloudIpStore's JSON: the seed layout's format, not python-v2's.
+    throw new CliUsageError(
+      'migrate-legacy copies cloud_ranges into the seed layout only; --cache-layout python-v2 is not supported',
+    );
+  }
   // Loaded on demand: --help need not load ioredis.
   const [{ openRedis }, { migrateLegacyCloudRanges }] = await Promise.all([
     import('../context.js'),
