@@ -109,6 +109,19 @@ describe('(2) a worker that dies mid-call', () => {
     expect(bridge.generation).not.toBe(first);
   });
 
+  test('generation tells a worker that died between calls before any call (holders of worker state re-open it)', () => {
+    // The bridged Redis connection compares generations to know whether its worker-side handle
+    // is still valid; a stale answer sent the old handle to a fresh worker ("connection closed").
+    const bridge = channel('test-service.mjs');
+    expect(bridge.call('exitSoon', [7, 20], 5_000)).toBe('scheduled');
+    const first = bridge.generation;
+    expect(first).toBeGreaterThan(0);
+    const until = performance.now() + 300;
+    while (performance.now() < until); // a sync script: the 'exit' event never gets to run
+    expect(bridge.generation).not.toBe(first);
+    expect(bridge.call('echo', ['fresh'], 5_000)).toBe('fresh');
+  });
+
   test('a worker killed without running JS (heap limit) is caught by the deadline and replaced', () => {
     const bridge = channel('test-service.mjs', { resourceLimits: { maxOldGenerationSizeMb: 16 }, pingTimeoutMs: 300 });
     const thrown = thrownBy(() => bridge.call('oom', [], 1_500));

@@ -71,7 +71,12 @@ export class SyncChannel {
    * Callers holding worker-side state (a Redis connection) re-create it when it changed.
    */
   get generation(): number {
-    return this.link && !this.link.dead ? this.link.generation : 0;
+    const link = this.link;
+    if (link === null || link.dead) return 0;
+    // A death notice may wait in the port (a script that never yields never runs the 'exit'
+    // handler): read it first, or a caller keeps a handle the next worker does not know.
+    this.sweep(link);
+    return link.dead ? 0 : link.generation;
   }
 
   /** True after {@link close}. */
