@@ -87,11 +87,21 @@ export class ConformanceSession {
     return result;
   }
 
+  /**
+   * Sync or async, from how the store's first calls return. Never rejects and never waits on the
+   * store longer than {@link PROBE_TEARDOWN_MS}: a factory that throws, a get that never settles
+   * or a dispose that fails is for the properties to report, not a reason to reject the check.
+   */
   private async probeMode(): Promise<StoreMode> {
-    const store = await this.target.open(this.newPrefix());
+    let store: ConformanceStore;
     try {
-      // A thenable means async, whatever it settles to; a store whose get fails at once gets a
-      // second chance through clear() before being taken as sync.
+      store = await this.target.open(this.newPrefix());
+    } catch {
+      return 'async'; // every property reports the factory's failure itself
+    }
+    try {
+      // A thenable means async, whatever it settles to (not awaited: it may never settle); a store
+      // whose get fails at once gets a second chance through clear() before being taken as sync.
       for (const call of [() => store.get('gc-conf-mode-probe'), () => store.clear()]) {
         let returned: unknown;
         try {
@@ -100,18 +110,38 @@ export class ConformanceSession {
           continue;
         }
         if (!isThenable(returned)) return 'sync';
-        await Promise.resolve(returned).catch(() => undefined);
+        Promise.resolve(returned).catch(() => undefined);
         return 'async';
       }
       return 'sync';
     } finally {
-      try {
+      await bounded(async () => {
         await settleMaybe(store.clear());
-      } catch {
-        // a failing clear() is for the properties to report, not the probe
-      }
-      await this.target.dispose(store);
+      });
+      await bounded(() => this.target.dispose(store));
     }
+  }
+}
+
+/** How long the mode probe waits for a store's clear() or dispose before moving on. */
+const PROBE_TEARDOWN_MS = 5_000;
+
+/** Runs `work`, ignoring its failure, and stops waiting after {@link PROBE_TEARDOWN_MS}. */
+async function bounded(work: () => Promise<unknown>): Promise<void> {
+  let timer: ReturnType<typeof setTimeout> | undefined;
+  const timeUp = new Promise<void>((resolve) => {
+    timer = setTimeout(resolve, PROBE_TEARDOWN_MS);
+  });
+  try {
+    const done = Promise.resolve()
+      .then(work)
+      .then(
+        () => undefined,
+        () => undefined,
+      );
+    await Promise.race([done, timeUp]);
+  } finally {
+    clearTimeout(timer);
   }
 }
 

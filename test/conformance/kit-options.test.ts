@@ -308,6 +308,38 @@ describe('outcomes', () => {
     expect(statusOf(report, 'P09').reason).toMatch(/time limit \(300 ms\) reached after 0 of \d+ runs/);
   });
 
+  test("mode 'auto': the mode probe never hangs on, nor rejects for, a store that misbehaves only there", async () => {
+    // Each factory misbehaves on the probe's store (the first one made) and works afterwards, so a
+    // check that gets past the probe passes P01.
+    type Misbehaviour = 'get never settles' | 'factory throws' | 'dispose throws';
+    const factoryFor = (what: Misbehaviour) => {
+      let made = 0;
+      const firsts = new WeakSet<object>();
+      return {
+        make: () => {
+          made++;
+          if (what === 'factory throws' && made === 1) throw new Error('factory failed once');
+          const inner = new InMemoryCloudIpStore();
+          const stuck = made === 1 && what === 'get never settles';
+          const store = {
+            get: (n: string) => (stuck ? new Promise<never>(() => undefined) : inner.get(n)),
+            set: (n: string, r: Iterable<string>, ttl?: number | null) => inner.set(n, r, ttl),
+            clear: () => inner.clear(),
+          };
+          if (made === 1) firsts.add(store);
+          return store;
+        },
+        dispose: async (store: object) => {
+          if (what === 'dispose throws' && firsts.has(store)) throw new Error('dispose failed once');
+        },
+      };
+    };
+    for (const what of ['get never settles', 'factory throws', 'dispose throws'] as const) {
+      const report = await checkStoreConformance(factoryFor(what), { capabilities: { ttl: false }, only: ['P01'] });
+      expect({ what, status: statusOf(report, 'P01').status }).toEqual({ what, status: 'passed' });
+    }
+  }, 20_000);
+
   test('a failure that does not come back on replay is flagged non-deterministic', async () => {
     let calls = 0;
     const inner = new SyncMemoryStore();
