@@ -4,6 +4,7 @@
  * shrinking included, so test-runner hooks cannot do this — dubzzz/fast-check#169).
  */
 import { randomBytes } from 'node:crypto';
+import { GuardInputError } from '../core/errors.js';
 import { resolveOptions, type ResolvedOptions, type StoreConformanceOptions } from './options.js';
 import type { ConformanceStore, StoreMode } from './store-types.js';
 import { resolveTarget, type ResolvedTarget } from './target.js';
@@ -96,8 +97,11 @@ export class ConformanceSession {
     let store: ConformanceStore;
     try {
       store = await this.target.open(this.newPrefix());
-    } catch {
-      return 'async'; // every property reports the factory's failure itself
+    } catch (error) {
+      // What the factory made is not a store: a usage error, reported at once. A factory that
+      // threw is the store's own failure: every property reports it.
+      if (error instanceof GuardInputError) throw error;
+      return 'async';
     }
     try {
       // A thenable means async, whatever it settles to (not awaited: it may never settle); a store
