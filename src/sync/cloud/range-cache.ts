@@ -13,6 +13,12 @@ import {
 import { RangeIndex } from '../../core/cloud/range-index.js';
 import type { RangeSource } from '../../core/cloud/status.js';
 import type { CloudProvider } from '../../core/providers.js';
+import {
+  cacheEntriesOverLimit,
+  cacheValueOverLimit,
+  type CacheSizeLimits,
+  type CacheSizeRejection,
+} from '../../core/cloud/cache-size.js';
 import { sortByCodePoint } from '../../core/python-json.js';
 import type { SyncRedisHandlerProtocol } from '../redis/handler-protocol.js';
 import { LEGACY_CLOUD_RANGES_V2_NAMESPACE, legacyNamespaceOf } from './legacy.js';
@@ -35,16 +41,8 @@ export type CacheRead =
   | { readonly kind: 'miss' }
   | { readonly kind: 'corrupt'; readonly detail: string }
   | { readonly kind: 'foreign'; readonly detail: string }
-  /** Too large to be a provider's set: refused before it is parsed (see {@link CacheSizeLimits}). */
-  | { readonly kind: 'rejected'; readonly rule: 'too-large' | 'too-many-entries'; readonly detail: string };
-
-/** The size rules a cached value must pass before it is parsed (`cloudFeedLimits`). */
-export interface CacheSizeLimits {
-  /** Largest value, in characters of the legacy value. */
-  readonly maxBytes: number;
-  /** Most entries. */
-  readonly maxEntries: number;
-}
+  /** Too large to be a provider's set: refused before it is parsed. */
+  | CacheSizeRejection;
 
 /** The cache a manager reads from and writes to. */
 export interface RangeCacheTarget {
@@ -72,48 +70,22 @@ export function readCachedRanges(
       const read = store.read(provider);
       if (read.kind === 'absent') return { kind: 'miss' };
       if (read.kind === 'foreign') return read;
-      return tooManyEntries(read.entries.size, limits) ?? judge(judgeEntries([...read.entries]), 'store', true);
+      return cacheEntriesOverLimit(read.entries.size, limits) ?? judge(judgeEntries([...read.entries]), 'store', true);
     }
     const cached = store.get(provider);
     if (cached === null) return { kind: 'miss' };
-    return tooManyEntries(cached.size, limits) ?? judge(judgeEntries([...cached]), 'store', true);
+    return cacheEntriesOverLimit(cached.size, limits) ?? judge(judgeEntries([...cached]), 'store', true);
   }
   if (target.redis === null) return { kind: 'miss' };
   const namespace = legacyNamespaceOf(target.layout);
   const raw = target.redis.getKey(namespace, provider);
-  if (raw !== null) return tooLarge(raw, limits) ?? judge(judgeLegacyValue(raw), 'legacy', true);
+  if (raw !== null) return cacheValueOverLimit(raw, limits) ?? judge(judgeLegacyValue(raw), 'legacy', true);
   if (namespace === LEGACY_CLOUD_RANGES_V2_NAMESPACE) return { kind: 'miss' };
   // The seed layout also reads what the newest Python original writes on its legacy path (never
   // writing there: that key belongs to the Python fleet).
   const newer = target.redis.getKey(LEGACY_CLOUD_RANGES_V2_NAMESPACE, provider);
   if (newer === null) return { kind: 'miss' };
-  return tooLarge(newer, limits) ?? judge(judgeLegacyValue(newer), 'legacy', false);
-}
-
-// Checked before any parsing: judging and indexing 2,000,000 cached entries blocks the event loop
-// for seconds and costs a gigabyte, on every refresh of every replica while the key lives.
-
-function tooManyEntries(count: number, limits: CacheSizeLimits): CacheRead | null {
-  if (count <= limits.maxEntries) return null;
-  return {
-    kind: 'rejected',
-    rule: 'too-many-entries',
-    detail: `${count} entries, more than maxEntries (${limits.maxEntries})`,
-  };
-}
-
-/** A legacy value over `maxBytes` characters, or with more than `maxEntries` comma-separated entries. */
-function tooLarge(raw: string, limits: CacheSizeLimits): CacheRead | null {
-  if (raw.length > limits.maxBytes) {
-    return {
-      kind: 'rejected',
-      rule: 'too-large',
-      detail: `${raw.length} characters, more than maxBytes (${limits.maxBytes})`,
-    };
-  }
-  let entries = 1;
-  for (let at = raw.indexOf(','); at !== -1; at = raw.indexOf(',', at + 1)) entries++;
-  return tooManyEntries(entries, limits);
+  return cacheValueOverLimit(newer, limits) ?? judge(judgeLegacyValue(newer), 'legacy', false);
 }
 
 /**
