@@ -10,6 +10,7 @@ import calculateSlot from 'cluster-key-slot';
 import { createHash } from 'node:crypto';
 import type { ConnectionOptions as TlsConnectionOptions } from 'node:tls';
 import { GuardInputError, GuardRedisClusterError, GuardRedisError } from '../../core/errors.js';
+import { requireScript } from '../../core/redis/script-args.js';
 import { describeRedisTarget, scrubError } from '../../core/redact.js';
 import {
   clusterScanCursor,
@@ -331,8 +332,9 @@ class IoredisConnection implements RedisConnection {
     // Written without the generic run() wrapper: this is the per-request path of every
     // subsystem, and one closure and await hop fewer is measurable there.
     if (this.watch?.holding) await this.refuseDuringFailover();
+    const sha = scriptSha(script); // before the try: a bad script is the caller's error, not a transport failure
     try {
-      const sent = this.client.evalsha(scriptSha(script), keys.length, ...keys, ...args);
+      const sent = this.client.evalsha(sha, keys.length, ...keys, ...args);
       // A caller's client may have no command timeout of its own: bound the reply here.
       return toReply(
         await (this.terms.bounded ? withDeadline(sent, this.options.commandTimeoutMs, 'waiting for a reply') : sent),
@@ -707,13 +709,14 @@ function isNoScript(error: unknown): boolean {
 
 const shaCache = new Map<string, { lua: string; sha: string }>();
 
-/** The SHA-1 of a script, computed once; one name must always carry one source. */
+/**
+ * The SHA-1 of a script, computed once. A script not seen yet is checked by `requireScript`, the
+ * one registry of "one name, one source" that `RedisManager.runScript` checks too.
+ */
 function scriptSha(script: RedisScript): string {
   const known = shaCache.get(script.name);
   if (known !== undefined && known.lua === script.lua) return known.sha;
-  if (known !== undefined) {
-    throw new GuardRedisError(500, `Two different Lua scripts are both named ${JSON.stringify(script.name)}`);
-  }
+  requireScript(script);
   const sha = createHash('sha1').update(script.lua).digest('hex');
   shaCache.set(script.name, { lua: script.lua, sha });
   return sha;
