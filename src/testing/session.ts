@@ -89,9 +89,10 @@ export class ConformanceSession {
   }
 
   /**
-   * Sync or async, from how the store's first calls return. Never rejects and never waits on the
-   * store longer than {@link PROBE_TEARDOWN_MS}: a factory that throws, a get that never settles
-   * or a dispose that fails is for the properties to report, not a reason to reject the check.
+   * Sync or async, from how the store's first calls return. Never waits on the store longer than
+   * {@link PROBE_TEARDOWN_MS}, and rejects only for a usage error (a factory whose result is not a
+   * store): a factory that throws, a get that never settles or a dispose that fails is for the
+   * properties to report, not a reason to reject the check.
    */
   private async probeMode(): Promise<StoreMode> {
     let store: ConformanceStore;
